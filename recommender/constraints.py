@@ -1,0 +1,184 @@
+"""Hard constraints: named boolean masks over the catalogue that never bend.
+
+Each constraint is a mask, ``True`` where an activity is allowed, computed on
+the compact typed columns of :class:`~recommender.features.ItemTable` for a
+batch of pairs at once (shape ``(n_pairs, n_items)``). Keeping them separate
+and named is what lets :meth:`Recommender.diagnose` say which constraint
+removed how many candidates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from .features import FLAG_SUPPORT, RELATIONSHIPS, SETTING_CODE, ItemTable, TextSpace
+from .schema import (
+    CONTACT_LEVEL,
+    Obstacle,
+    PairContext,
+    PersonProfile,
+    Relationship,
+    Setting,
+    slugify,
+)
+from .text import analyze
+
+__all__ = ["CONSTRAINTS", "OBSTACLE_DEPTH_CAP", "PairLimits", "constraint_masks", "depth_cap"]
+
+Mask = npt.NDArray[np.bool_]
+
+#: Obstacles that lower how deep suggestions may go (vulnerability is risky
+#: while trust is low or attachment feels unsafe; low mood needs low pressure).
+OBSTACLE_DEPTH_CAP = {Obstacle.trust: 2, Obstacle.attachment: 3, Obstacle.mental_health: 3}
+
+#: The most touch each relationship allows, whatever the profiles say.
+RELATIONSHIP_CONTACT_CAP = {
+    Relationship.romantic: 2,
+    Relationship.friends: 1,
+    Relationship.family: 1,
+    Relationship.colleagues: 0,
+}
+
+#: Constraint names, in the order diagnostics report them, with what to relax.
+CONSTRAINTS: dict[str, str] = {
+    "relationship": "choose activities for another relationship type",
+    "depth": "raise max_depth in both profiles (obstacles such as trust also cap depth)",
+    "budget": "raise the budget (in both profiles and --budget)",
+    "contact": "raise max_contact in the profiles",
+    "mobility": "drop limited_mobility if it no longer applies",
+    "minutes": "allow more minutes",
+    "remote": "meet in person (drop --remote)",
+    "setting": "allow any setting (drop --setting)",
+    "avoid": "shorten the 'avoid' lists in the profiles",
+    "exclude": "exclude fewer activities",
+    "recent": "allow repeats of activities done recently (history window)",
+    "misery": "use another strategy or lower the misery threshold",
+    "support": "support services are offered with the mental_health obstacle or safety",
+}
+
+
+def depth_cap(a: PersonProfile, b: PersonProfile, ctx: PairContext) -> int:
+    """The deepest level both people and the situation allow.
+
+    Examples
+    --------
+    >>> a, b = PersonProfile(name="A", max_depth=5), PersonProfile(name="B", max_depth=4)
+    >>> depth_cap(a, b, PairContext()), depth_cap(a, b, PairContext(obstacles={"trust"}))
+    (4, 2)
+    """
+    caps = [a.max_depth, b.max_depth]
+    caps += [OBSTACLE_DEPTH_CAP[o] for o in ctx.obstacles if o in OBSTACLE_DEPTH_CAP]
+    return min(caps)
+
+
+@dataclass(frozen=True)
+class PairLimits:
+    """The hard limits of a batch of pairs as arrays (one entry per pair)."""
+
+    relationship_bit: npt.NDArray[np.uint8]
+    depth: npt.NDArray[np.int8]
+    budget: npt.NDArray[np.int8]
+    contact: npt.NDArray[np.int8]
+    mobility: npt.NDArray[np.bool_]
+    minutes: npt.NDArray[np.int16]
+    remote: npt.NDArray[np.bool_]
+    setting: npt.NDArray[np.int8]  # -1: any
+    avoid: tuple[npt.NDArray[np.int32], ...]  # items each pair's 'avoid' lists hit
+    exclude: tuple[npt.NDArray[np.int32], ...]  # items excluded by id
+    recent: tuple[npt.NDArray[np.int32], ...]  # items done within the history window
+
+    @classmethod
+    def of(cls, pairs: Sequence[tuple[PersonProfile, PersonProfile, PairContext]],
+           items: ItemTable, text: TextSpace, index_of: dict[str, int],
+           recent: Sequence[npt.NDArray[np.int32]] | None = None) -> PairLimits:
+        """Collect the limits of ``pairs`` (profiles and contexts) into arrays."""
+        avoid_cache: dict[str, npt.NDArray[np.int32]] = {}
+
+        def avoided(words: Sequence[str]) -> npt.NDArray[np.int32]:
+            hits = []
+            for word in words:
+                if word not in avoid_cache:
+                    avoid_cache[word] = avoided_items(word, items, text)
+                hits.append(avoid_cache[word])
+            return np.unique(np.concatenate(hits)) if hits else np.empty(0, np.int32)
+
+        def excluded(ids: frozenset[str]) -> npt.NDArray[np.int32]:
+            return np.array(sorted(index_of[i] for i in ids if i in index_of), np.int32)
+
+        return cls(
+            relationship_bit=np.array([1 << RELATIONSHIPS.index(c.relationship)
+                                       for _, _, c in pairs], np.uint8),
+            depth=np.array([depth_cap(a, b, c) for a, b, c in pairs], np.int8),
+            budget=np.array([min(a.budget, b.budget, 3 if c.budget is None else c.budget)
+                             for a, b, c in pairs], np.int8),
+            contact=np.array([min(CONTACT_LEVEL[a.max_contact], CONTACT_LEVEL[b.max_contact],
+                                  RELATIONSHIP_CONTACT_CAP[c.relationship])
+                              for a, b, c in pairs], np.int8),
+            mobility=np.array([a.limited_mobility or b.limited_mobility for a, b, _ in pairs],
+                              bool),
+            minutes=np.array([1440 if c.minutes is None else c.minutes for _, _, c in pairs],
+                             np.int16),
+            remote=np.array([c.remote for _, _, c in pairs], bool),
+            setting=np.array([-1 if c.setting in (None, Setting.any)
+                              else SETTING_CODE[c.setting] for _, _, c in pairs], np.int8),
+            avoid=tuple(avoided([*a.avoid, *b.avoid]) for a, b, _ in pairs),
+            exclude=tuple(excluded(c.exclude) for _, _, c in pairs),
+            recent=tuple(recent) if recent is not None
+            else tuple(np.empty(0, np.int32) for _ in pairs),
+        )
+
+
+def avoided_items(word: str, items: ItemTable, text: TextSpace) -> npt.NDArray[np.int32]:
+    """Items a person's 'avoid' entry rules out: its tag, or text with all its words.
+
+    Examples
+    --------
+    >>> import recommender as rc
+    >>> model = rc.Recommender().fit(rc.default_catalog())
+    >>> len(avoided_items("cooking", model.items_, model.text_)) > 0
+    True
+    """
+    tagged = items.items_tagged(slugify(word))
+    terms = [text.vocabulary[t] for t in analyze(word) if t in text.vocabulary]
+    n_words = len(analyze(word))
+    worded = (text.items_with_all(np.array(terms, np.int32))
+              if terms and len(terms) == n_words else np.empty(0, np.int32))
+    return np.union1d(tagged, worded).astype(np.int32)
+
+
+def _scatter_out(n_pairs: int, n_items: int,
+                 lists: tuple[npt.NDArray[np.int32], ...]) -> Mask:
+    mask = np.ones((n_pairs, n_items), bool)
+    for row, hit in enumerate(lists):
+        if len(hit):
+            mask[row, hit] = False
+    return mask
+
+
+def constraint_masks(limits: PairLimits, items: ItemTable) -> dict[str, Mask]:
+    """Every hard constraint as a named ``(n_pairs, n_items)`` mask; True = allowed."""
+    n_pairs, n_items = len(limits.depth), len(items)
+    col = np.newaxis
+    setting = limits.setting[:, col]
+    return {
+        "relationship": (items.relationships[col, :] & limits.relationship_bit[:, col]) != 0,
+        "depth": items.depth[col, :] <= limits.depth[:, col],
+        "budget": items.cost[col, :] <= limits.budget[:, col],
+        "contact": items.contact[col, :] <= limits.contact[:, col],
+        "mobility": items.accessible[col, :] | ~limits.mobility[:, col],
+        "minutes": items.minutes[col, :] <= limits.minutes[:, col],
+        "remote": items.remote[col, :] | ~limits.remote[:, col],
+        "setting": (setting < 0) | (items.setting[col, :] == setting)
+        | (items.setting[col, :] == SETTING_CODE[Setting.any]),
+        "avoid": _scatter_out(n_pairs, n_items, limits.avoid),
+        "exclude": _scatter_out(n_pairs, n_items, limits.exclude),
+        "recent": _scatter_out(n_pairs, n_items, limits.recent),
+        # Professional help is offered on its own terms (mental_health, safety),
+        # never as one more activity in the list.
+        "support": np.broadcast_to(~items.has_flag(FLAG_SUPPORT)[col, :], (n_pairs, n_items)),
+    }
+

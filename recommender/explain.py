@@ -1,0 +1,124 @@
+"""Short reasons for each suggestion, naming both people.
+
+Explanations that mention every member work best for groups and longer ones do
+not help (see RESEARCH.md), so each suggestion gets one to three short
+sentences: why it fits each person, what it does for the pair's situation,
+and what else stands out (new and exciting, works over a call, history).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from .features import TextSpace
+from .schema import Activity, Obstacle, PairContext, PersonProfile, Practice, Relationship
+from .text import related_words
+
+__all__ = ["Explainer", "MAX_REASONS"]
+
+MAX_REASONS = 3
+STRONG_WEIGHT = 0.65
+
+_OBSTACLE_REASON = {
+    Obstacle.trust: "A gentle step while trust grows",
+    Obstacle.attachment: "Predictable and low-pressure, so it feels safe to show up",
+    Obstacle.communication: "Practises listening and saying things clearly",
+    Obstacle.criticism: "Puts appreciation first, a counterweight to criticism",
+    Obstacle.mental_health: "Easy on energy and low on pressure",
+}
+
+SAFETY_REASON = (
+    "You mentioned fear, coercion or violence: closer suggests help for one person, "
+    "not joint activities. It is not a crisis service; in danger, call your local "
+    "emergency number"
+)
+SUPPORT_REASON = "Support is there too: closer is not therapy"
+
+
+@dataclass(frozen=True)
+class _Interests:
+    """A person's interest words with the catalogue terms each one maps to."""
+
+    words: tuple[str, ...]
+    terms: tuple[frozenset[int], ...]
+
+
+class Explainer:
+    """Builds reasons for one pair; made once per pair, asked once per suggestion."""
+
+    def __init__(self, a: PersonProfile, b: PersonProfile, ctx: PairContext, text: TextSpace,
+                 obstacle_hits: npt.NDArray[np.bool_], notes: dict[int, str] | None = None,
+                 ) -> None:
+        self.people = (a, b)
+        self.ctx = ctx
+        self.text = text
+        self.obstacle_hits = obstacle_hits  # (5, n) from emphasis.obstacle_matches
+        self.notes = notes or {}
+        self.interests = tuple(self._interests(p) for p in self.people)
+
+    def _interests(self, person: PersonProfile) -> _Interests:
+        words, terms = [], []
+        for word in person.interests:
+            ids, _ = self.text.encode(related_words(word))
+            if len(ids):
+                words.append(word)
+                terms.append(frozenset(ids.tolist()))
+        return _Interests(tuple(words), tuple(terms))
+
+    def _person_reason(self, who: int, activity: Activity, item: int) -> tuple[str, str | None]:
+        """(kind, text): an interest hit beats a strongly valued type."""
+        person = self.people[who]
+        item_terms = set(self.text.row(item)[0].tolist())
+        for word, terms in zip(self.interests[who].words, self.interests[who].terms):
+            if terms & item_terms:
+                return "interest", f"{person.name} enjoys {word}"
+        kind = activity.strongest_type
+        if person.weight(kind) >= STRONG_WEIGHT:
+            return kind.value, f"{person.name} values {kind.value} closeness"
+        return "none", None
+
+    def reasons(self, activity: Activity, item: int, scores: Sequence[float],
+                support: bool = False) -> tuple[str, ...]:
+        """One to three reasons for suggesting ``activity`` (catalogue row ``item``)."""
+        a, b = self.people
+        out: list[str] = []
+        (kind_a, text_a), (kind_b, text_b) = (self._person_reason(0, activity, item),
+                                              self._person_reason(1, activity, item))
+        if kind_a == kind_b and kind_a not in ("interest", "none"):
+            out.append(f"Both {a.name} and {b.name} value {kind_a} closeness")
+        elif text_a and text_b:
+            out.append(f"{text_a}; {text_b}")
+        elif text_a or text_b:
+            other = b.name if text_a else a.name
+            out.append(f"{text_a or text_b}; a good fit for {other} too"
+                       if min(scores) >= 0.5 else f"{text_a or text_b}")
+        else:
+            out.append(f"{activity.strongest_type.value.capitalize()} closeness "
+                       f"for {a.name} and {b.name}")
+        if support:
+            out.append(SUPPORT_REASON)
+        for row, obstacle in enumerate(Obstacle):
+            if obstacle in self.ctx.obstacles and self.obstacle_hits[row, item]:
+                out.append(_OBSTACLE_REASON[obstacle])
+                break
+        goals = [g for g in self.ctx.goals if activity.intimacy.get(g, 0.0) >= 0.5]
+        if goals:
+            out.append(f"Grows the {goals[0].value} closeness you want")
+        if item in self.notes:
+            out.append(self.notes[item])
+        if activity.novelty == 3:
+            who = "couples" if self.ctx.relationship is Relationship.romantic else "people"
+            out.append(f"New and exciting: novel shared activities bring {who} closer")
+        if self.ctx.remote and activity.remote:
+            out.append("Works over a call")
+        if activity.practice is Practice.conversation and len(out) < MAX_REASONS:
+            out.append(f"Take turns: {a.name} and {b.name} both answer each question")
+        return tuple(out[:MAX_REASONS])
+
+    def safety_reasons(self) -> tuple[str, ...]:
+        """The reason every safety suggestion carries."""
+        return (SAFETY_REASON,)

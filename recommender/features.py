@@ -1,0 +1,318 @@
+"""Activities and profiles as vectors in one space (fitted with scikit-learn).
+
+Fitting builds two things, both plain numpy so that scoring needs nothing else:
+
+:class:`TextSpace`
+    TF-IDF over each activity's title, description, tags (counted twice) and
+    prompts, L2-normalised. Kept twice: as postings (term -> items, CSC) for
+    scoring a profile's handful of interest terms without touching the rest
+    of the matrix, and as rows (item -> terms, CSR) for similarity between
+    the few candidates that reach re-ranking.
+:class:`ItemTable`
+    Compact typed columns (depth, minutes, cost, contact, relationships as
+    bits, flags, ...) for the constraint masks, the intimacy weights, and a
+    small dense "structure" block (intimacy mix + one-hot practice, energy,
+    setting, novelty and frequent tags) used for diversity.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .schema import (
+    CONTACT_LEVEL,
+    ENERGY_LEVEL,
+    Activity,
+    IntimacyType,
+    Practice,
+    Relationship,
+    Setting,
+)
+from .text import analyze
+
+__all__ = ["ItemTable", "TextSpace", "fit_features"]
+
+F32 = npt.NDArray[np.float32]
+I32 = npt.NDArray[np.int32]
+I64 = npt.NDArray[np.int64]
+
+TYPES = tuple(IntimacyType)
+PRACTICES = tuple(Practice)
+RELATIONSHIPS = tuple(Relationship)
+SETTING_CODE = {Setting.indoor: 0, Setting.outdoor: 1, Setting.any: 2}
+N_STRUCTURE_TAGS = 64
+
+# Bit flags in ItemTable.flags.
+FLAG_SUPPORT = 1  # practice support: professional or peer help
+FLAG_INDIVIDUAL = 2  # for one person alone (tag "individual")
+FLAG_CRISIS = 4  # crisis or domestic-violence help
+FLAG_JOINT_THERAPY = 8  # couples or family therapy
+FLAG_GENTLE = 16  # warm, low-risk (tag "gentle")
+FLAG_LOW_PRESSURE = 32  # predictable, ok to stop any time (tag "low-pressure")
+FLAG_CLEAR_TALK = 64  # practising clear communication (tag "clear-talk")
+
+_TAG_FLAGS = {
+    "individual": FLAG_INDIVIDUAL,
+    "crisis": FLAG_CRISIS,
+    "domestic-violence": FLAG_CRISIS,
+    "couples-therapy": FLAG_JOINT_THERAPY,
+    "family-therapy": FLAG_JOINT_THERAPY,
+    "gentle": FLAG_GENTLE,
+    "low-pressure": FLAG_LOW_PRESSURE,
+    "clear-talk": FLAG_CLEAR_TALK,
+}
+
+# Weights of the blocks in the structure vector used for diversity: the
+# intimacy mix and the practice matter most to whether two ideas feel alike.
+_STRUCTURE_WEIGHTS = {"intimacy": 1.0, "practice": 0.8, "energy": 0.3, "setting": 0.3,
+                      "novelty": 0.2, "tags": 0.6}
+
+
+def activity_text(activity: Activity) -> str:
+    """The words of an activity that its text vector is built from."""
+    tags = " ".join(activity.tags)
+    return " ".join([activity.title, activity.description, tags, tags, *activity.prompts])
+
+
+@dataclass(frozen=True)
+class TextSpace:
+    """A fitted TF-IDF space, as postings and rows (numpy only)."""
+
+    terms: npt.NDArray[np.str_]
+    idf: F32
+    col_ptr: I64
+    col_items: I32
+    col_weights: F32
+    row_ptr: I64
+    row_terms: I32
+    row_weights: F32
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_vocabulary", {t: i for i, t in enumerate(self.terms.tolist())})
+
+    @property
+    def vocabulary(self) -> dict[str, int]:
+        """Term -> column."""
+        vocabulary: dict[str, int] = self._vocabulary  # type: ignore[attr-defined]
+        return vocabulary
+
+    @property
+    def n_items(self) -> int:
+        return len(self.row_ptr) - 1
+
+    def encode(self, text: str) -> tuple[I32, F32]:
+        """Sparse L2-normalised TF-IDF vector of ``text`` (sublinear tf), as (terms, weights).
+
+        Words the catalogue never uses are dropped.
+        """
+        counts = Counter(t for t in analyze(text) if t in self.vocabulary)
+        if not counts:
+            return np.empty(0, np.int32), np.empty(0, np.float32)
+        terms = np.fromiter((self.vocabulary[t] for t in counts), np.int32, len(counts))
+        tf = 1.0 + np.log(np.fromiter(counts.values(), np.float32, len(counts)))
+        weights = (tf * self.idf[terms]).astype(np.float32)
+        weights /= np.float32(np.linalg.norm(weights))
+        order = np.argsort(terms)
+        return terms[order], weights[order]
+
+    def postings(self, terms: I32) -> tuple[I64, I32]:
+        """Positions (into ``col_items``) of every posting of ``terms``, and which term each is."""
+        starts = self.col_ptr[terms]
+        lengths = self.col_ptr[terms + 1] - starts
+        which = np.repeat(np.arange(len(terms), dtype=np.int32), lengths)
+        shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+        return np.arange(len(which), dtype=np.int64) + shift, which
+
+    def cosine(self, queries: Sequence[tuple[I32, F32]]) -> F32:
+        """Cosine of each query with every item: a ``(len(queries), n_items)`` array.
+
+        Walks only the postings of the queries' terms (an inverted index), so the
+        cost grows with how many items use those terms, not with the catalogue.
+        """
+        n = self.n_items
+        out = np.zeros((len(queries), n), np.float32)
+        for row, (terms, weights) in enumerate(queries):
+            if len(terms) == 0:
+                continue
+            flat, which = self.postings(terms)
+            if len(flat) == 0:
+                continue
+            items = self.col_items[flat]
+            contrib = self.col_weights[flat] * weights[which]
+            out[row] = np.bincount(items, weights=contrib, minlength=n)
+        return out
+
+    def items_with_all(self, terms: I32) -> I32:
+        """Items whose text contains every one of ``terms`` (for phrase filters)."""
+        result: I32 | None = None
+        for term in terms.tolist():
+            items = self.col_items[self.col_ptr[term]:self.col_ptr[term + 1]]
+            result = items if result is None else np.intersect1d(result, items,
+                                                                 assume_unique=True)
+            if len(result) == 0:
+                break
+        return np.empty(0, np.int32) if result is None else result
+
+    def row(self, item: int) -> tuple[I32, F32]:
+        """The (terms, weights) of one item's text vector."""
+        start, end = self.row_ptr[item], self.row_ptr[item + 1]
+        return self.row_terms[start:end], self.row_weights[start:end]
+
+
+@dataclass(frozen=True)
+class ItemTable:
+    """Typed columns over the catalogue, one row per activity (in id order)."""
+
+    intimacy: F32  # (n, 5) raw weights
+    share: F32  # (n, 5) weights / their sum: how an item's closeness splits by type
+    structure: F32  # (n, d) L2-normalised structure vector, for diversity
+    practice: npt.NDArray[np.int8]
+    energy: npt.NDArray[np.int8]
+    setting: npt.NDArray[np.int8]
+    novelty: npt.NDArray[np.int8]
+    depth: npt.NDArray[np.int8]
+    minutes: npt.NDArray[np.int16]
+    cost: npt.NDArray[np.int8]
+    contact: npt.NDArray[np.int8]
+    accessible: npt.NDArray[np.bool_]
+    remote: npt.NDArray[np.bool_]
+    relationships: npt.NDArray[np.uint8]  # bit r set when it suits RELATIONSHIPS[r]
+    flags: npt.NDArray[np.uint8]  # FLAG_* bits
+    tag_names: npt.NDArray[np.str_]
+    tag_ptr: I64
+    tag_items: I32
+
+    def __len__(self) -> int:
+        return len(self.depth)
+
+    def has_flag(self, flag: int) -> npt.NDArray[np.bool_]:
+        """Boolean column: items with ``flag`` set."""
+        return (self.flags & np.uint8(flag)) != 0
+
+    def items_tagged(self, tag: str) -> I32:
+        """Items that carry ``tag`` exactly."""
+        hit = np.searchsorted(self.tag_names, tag)
+        if hit < len(self.tag_names) and self.tag_names[hit] == tag:
+            return self.tag_items[self.tag_ptr[hit]:self.tag_ptr[hit + 1]]
+        return np.empty(0, np.int32)
+
+
+def arrays_of(obj: TextSpace | ItemTable, prefix: str) -> dict[str, npt.NDArray[Any]]:
+    """The arrays of a fitted space or table, keyed ``prefix.field`` (for .npz files)."""
+    return {f"{prefix}.{f.name}": getattr(obj, f.name) for f in fields(obj)}
+
+
+def from_arrays(cls: type[TextSpace] | type[ItemTable], prefix: str,
+                arrays: dict[str, npt.NDArray[Any]]) -> Any:
+    """Rebuild a space or table from :func:`arrays_of` output."""
+    return cls(**{f.name: arrays[f"{prefix}.{f.name}"] for f in fields(cls)})
+
+
+def _one_hot(codes: npt.NDArray[Any], n_values: int) -> F32:
+    from sklearn.preprocessing import OneHotEncoder
+
+    encoder = OneHotEncoder(categories=[list(range(n_values))], sparse_output=False,
+                            dtype=np.float32, handle_unknown="ignore")
+    return np.asarray(encoder.fit_transform(codes.reshape(-1, 1)), dtype=np.float32)
+
+
+def fit_features(activities: Sequence[Activity]) -> tuple[TextSpace, ItemTable]:
+    """Fit the text space and typed table on ``activities`` (already in id order)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectorizer = TfidfVectorizer(analyzer=analyze, sublinear_tf=True, dtype=np.float32)
+    matrix = vectorizer.fit_transform([activity_text(a) for a in activities]).tocsr()
+    matrix.sort_indices()
+    csc = matrix.tocsc()
+    csc.sort_indices()
+    terms = np.asarray(vectorizer.get_feature_names_out(), dtype=np.str_)
+    text = TextSpace(
+        terms=terms,
+        idf=np.asarray(vectorizer.idf_, dtype=np.float32),
+        col_ptr=csc.indptr.astype(np.int64),
+        col_items=csc.indices.astype(np.int32),
+        col_weights=csc.data.astype(np.float32),
+        row_ptr=matrix.indptr.astype(np.int64),
+        row_terms=matrix.indices.astype(np.int32),
+        row_weights=matrix.data.astype(np.float32),
+    )
+    return text, _item_table(activities)
+
+
+def _item_table(activities: Sequence[Activity]) -> ItemTable:
+    n = len(activities)
+    intimacy = np.array([[a.intimacy.get(t, 0.0) for t in TYPES] for a in activities],
+                        dtype=np.float32).reshape(n, len(TYPES))
+    share = intimacy / np.maximum(intimacy.sum(axis=1, keepdims=True), np.float32(1e-9))
+    practice = np.array([PRACTICES.index(a.practice) for a in activities], np.int8)
+    energy = np.array([ENERGY_LEVEL[a.energy] for a in activities], np.int8)
+    setting = np.array([SETTING_CODE[a.setting] for a in activities], np.int8)
+    novelty = np.array([a.novelty for a in activities], np.int8)
+
+    rel_bits = np.zeros(n, np.uint8)
+    for bit, rel in enumerate(RELATIONSHIPS):
+        rel_bits |= np.array([rel in a.relationships for a in activities], bool).astype(
+            np.uint8) << np.uint8(bit)
+    flags = np.array([
+        sum({*(_TAG_FLAGS[t] for t in a.tags if t in _TAG_FLAGS)})
+        | (FLAG_SUPPORT if a.practice is Practice.support else 0)
+        for a in activities
+    ], np.uint8)
+
+    tag_lists = [a.tags for a in activities]
+    tag_counts = Counter(t for tags in tag_lists for t in tags)
+    tag_names = np.array(sorted(tag_counts), dtype=np.str_)
+    tag_col = {t: i for i, t in enumerate(tag_names.tolist())}
+    pairs = sorted((tag_col[t], i) for i, tags in enumerate(tag_lists) for t in tags)
+    tag_of = np.array([p[0] for p in pairs], np.int64)
+    tag_items = np.array([p[1] for p in pairs], np.int32)
+    tag_ptr = np.searchsorted(tag_of, np.arange(len(tag_names) + 1)).astype(np.int64)
+
+    frequent = [t for t, _ in sorted(tag_counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    frequent = frequent[:N_STRUCTURE_TAGS]
+    tag_block = np.zeros((n, len(frequent)), np.float32)
+    frequent_col = {t: i for i, t in enumerate(frequent)}
+    for i, tags in enumerate(tag_lists):
+        for t in tags:
+            if t in frequent_col:
+                tag_block[i, frequent_col[t]] = 1.0
+    tag_block /= np.maximum(np.linalg.norm(tag_block, axis=1, keepdims=True), 1.0)
+
+    w = _STRUCTURE_WEIGHTS
+    share_norm = share / np.maximum(np.linalg.norm(share, axis=1, keepdims=True), 1e-9)
+    structure = np.hstack([
+        w["intimacy"] * share_norm,
+        w["practice"] * _one_hot(practice, len(PRACTICES)),
+        w["energy"] * _one_hot(energy, 3),
+        w["setting"] * _one_hot(setting, 3),
+        w["novelty"] * _one_hot(novelty - 1, 3),
+        w["tags"] * tag_block,
+    ]).astype(np.float32)
+    structure /= np.maximum(np.linalg.norm(structure, axis=1, keepdims=True), 1e-9)
+
+    return ItemTable(
+        intimacy=intimacy,
+        share=share.astype(np.float32),
+        structure=structure,
+        practice=practice,
+        energy=energy,
+        setting=setting,
+        novelty=novelty,
+        depth=np.array([a.depth for a in activities], np.int8),
+        minutes=np.array([a.minutes for a in activities], np.int16),
+        cost=np.array([a.cost for a in activities], np.int8),
+        contact=np.array([CONTACT_LEVEL[a.contact] for a in activities], np.int8),
+        accessible=np.array([a.accessible for a in activities], bool),
+        remote=np.array([a.remote for a in activities], bool),
+        relationships=rel_bits,
+        flags=flags,
+        tag_names=tag_names,
+        tag_ptr=tag_ptr,
+        tag_items=tag_items,
+    )

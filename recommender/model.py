@@ -1,0 +1,560 @@
+"""The :class:`Recommender`: fit on a catalogue, rank activities for a pair.
+
+Data flows one way, each step a module of its own and numpy over the whole
+catalogue: features -> per-person relevance -> pair aggregation (+ emphasis)
+-> constraints -> re-ranking -> explanation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import io
+import json
+import logging
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from . import aggregate as agg
+from .constraints import CONSTRAINTS, PairLimits, constraint_masks
+from .emphasis import bonus, obstacle_matches
+from .errors import CatalogError, ConfigError, ModelFileError, NotFittedError, ProfileError
+from .explain import Explainer
+from .features import (
+    FLAG_CRISIS,
+    FLAG_INDIVIDUAL,
+    FLAG_JOINT_THERAPY,
+    FLAG_SUPPORT,
+    ItemTable,
+    TextSpace,
+    arrays_of,
+    fit_features,
+    from_arrays,
+)
+from .relevance import PersonVector, encode_person, relevance
+from .schema import Activity, Catalog, Obstacle, PairContext, PersonProfile, Suggestion
+
+if TYPE_CHECKING:
+    from .history import PairHistory
+
+__all__ = ["STRATEGIES", "Diagnosis", "Recommender"]
+
+logger = logging.getLogger(__name__)
+
+STRATEGIES = agg.STRATEGIES
+MODEL_FORMAT = "closer-model"
+MODEL_VERSION = 1
+#: Pairs scored together in one block of matrix operations.
+CHUNK = 256
+
+Triple = tuple[PersonProfile, PersonProfile, PairContext]
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """Why a pair's candidates were removed: per constraint, how many items.
+
+    ``removed[name]`` counts the items that constraint rules out on its own;
+    ``freed[name]`` counts those that *only* it rules out (relaxing it alone
+    would bring them back). ``advice`` turns the largest into suggestions.
+    """
+
+    total: int
+    remaining: int
+    removed: Mapping[str, int]
+    freed: Mapping[str, int]
+    advice: tuple[str, ...] = field(default=())
+
+    def __str__(self) -> str:
+        lines = [f"{self.remaining} of {self.total} activities fit"]
+        lines += [f"{name} removes {count}" for name, count in self.removed.items() if count]
+        return "; ".join(lines)
+
+
+class Recommender:
+    """Rank shared activities for two people, fairly to both, within both people's limits.
+
+    Parameters
+    ----------
+    strategy : str, default="fair"
+        How the two people's scores combine; one of :data:`STRATEGIES`.
+    diversity : float, default=0.3
+        0 ranks by pair score alone; higher spreads the list across intimacy
+        types and practices (maximal marginal relevance).
+    fairness : float, default=1.0
+        For ``strategy="fair"``: how strongly every prefix of the list is kept
+        balanced between the two people.
+    misery_threshold : float, default=0.3
+        For ``strategy="average_without_misery"``: items either person scores
+        below this are removed.
+    interest_weight : float, default=0.35
+        Share of a person's fit that comes from their interests.
+    energy_weight : float, default=0.1
+        Share of a person's fit that comes from matching their energy.
+    novelty_weight : float, default=0.05
+        Bonus for new and exciting activities (novel shared activities build
+        closeness more than familiar ones).
+    pool : int, default=60
+        Candidates per pair that reach re-ranking.
+
+    Examples
+    --------
+    >>> import recommender as rc
+    >>> model = rc.Recommender(strategy="fair").fit(rc.default_catalog())
+    >>> ana = rc.PersonProfile(name="Ana", intimacy={"emotional": 0.9}, interests=["cooking"])
+    >>> ben = rc.PersonProfile(name="Ben", intimacy={"intellectual": 0.8}, max_depth=2)
+    >>> ctx = rc.PairContext(relationship="romantic", minutes=90)
+    >>> top = model.recommend(ana, ben, ctx, k=3)
+    >>> len(top), all(s.activity.depth <= 2 and s.activity.minutes <= 90 for s in top)
+    (3, True)
+    """
+
+    def __init__(self, *, strategy: str = "fair", diversity: float = 0.3, fairness: float = 1.0,
+                 misery_threshold: float = 0.3, interest_weight: float = 0.35,
+                 energy_weight: float = 0.1, novelty_weight: float = 0.05, pool: int = 60) -> None:
+        self.strategy = strategy
+        self.diversity = diversity
+        self.fairness = fairness
+        self.misery_threshold = misery_threshold
+        self.interest_weight = interest_weight
+        self.energy_weight = energy_weight
+        self.novelty_weight = novelty_weight
+        self.pool = pool
+
+    # ------------------------------------------------------------ estimator contract
+
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        signature = inspect.signature(cls.__init__)
+        return sorted(p for p in signature.parameters if p != "self")
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """Hyperparameters as given to ``__init__`` (scikit-learn's contract)."""
+        return {name: getattr(self, name) for name in self._param_names()}
+
+    def set_params(self, **params: Any) -> Recommender:
+        """Set hyperparameters; they are validated at the next ``fit``."""
+        valid = self._param_names()
+        for name, value in params.items():
+            if name not in valid:
+                raise ConfigError(f"unknown parameter {name!r}; allowed: {', '.join(valid)}")
+            setattr(self, name, value)
+        return self
+
+    def __repr__(self) -> str:
+        defaults = {p.name: p.default for p in
+                    inspect.signature(type(self).__init__).parameters.values()}
+        changed = [f"{k}={v!r}" for k, v in self.get_params().items() if v != defaults.get(k)]
+        return f"Recommender({', '.join(changed)})"
+
+    def _validate_params(self) -> None:
+        if self.strategy not in STRATEGIES:
+            raise ConfigError(f"strategy must be one of {', '.join(STRATEGIES)}, "
+                              f"got {self.strategy!r}")
+        for name in ("diversity", "misery_threshold", "interest_weight", "energy_weight",
+                     "novelty_weight"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                    or not 0.0 <= float(value) <= 1.0:
+                raise ConfigError(f"{name} must be a number in [0, 1], got {value!r}")
+        if isinstance(self.fairness, bool) or not isinstance(self.fairness, (int, float)) \
+                or not 0.0 <= float(self.fairness) <= 10.0:
+            raise ConfigError(f"fairness must be a number in [0, 10], got {self.fairness!r}")
+        if self.interest_weight + self.energy_weight > 0.9:
+            raise ConfigError("interest_weight + energy_weight must be <= 0.9 (the intimacy-type "
+                              f"fit keeps the rest), got {self.interest_weight + self.energy_weight}")
+        if isinstance(self.pool, bool) or not isinstance(self.pool, int) or self.pool < 1:
+            raise ConfigError(f"pool must be an integer >= 1, got {self.pool!r}")
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "items_"):
+            raise NotFittedError("this Recommender is not fitted yet; call fit(catalog) first")
+
+    # ------------------------------------------------------------ fit
+
+    def fit(self, catalog: Catalog | Iterable[Activity]) -> Recommender:
+        """Learn the feature space of ``catalog``; returns ``self``.
+
+        Raises
+        ------
+        ConfigError
+            A hyperparameter is out of range (named in the message).
+        CatalogError
+            The catalogue is empty or holds something that is not an Activity.
+        """
+        self._validate_params()
+        activities = list(catalog)
+        if not activities:
+            raise CatalogError("cannot fit on an empty catalogue (no activities)")
+        for position, activity in enumerate(activities, start=1):
+            if not isinstance(activity, Activity):
+                raise CatalogError(f"item {position}: expected an Activity, "
+                                   f"got {type(activity).__name__}")
+        if not isinstance(catalog, Catalog):
+            catalog = Catalog(activities=tuple(activities))
+        activities.sort(key=lambda a: a.id)  # row order = id order: ties break by id
+        self.text_, self.items_ = fit_features(activities)
+        self._set_catalog(tuple(activities))
+        logger.debug("fitted on %d activities, %d terms", len(activities), len(self.text_.terms))
+        return self
+
+    def _set_catalog(self, activities: tuple[Activity, ...]) -> None:
+        self.activities_ = activities
+        self.activity_ids_ = tuple(a.id for a in activities)
+        self.index_ = {a: i for i, a in enumerate(self.activity_ids_)}
+        self.obstacle_matches_ = obstacle_matches(self.items_)
+
+    @property
+    def catalog_(self) -> Catalog:
+        """The fitted catalogue, in id order."""
+        self._check_fitted()
+        return Catalog(activities=self.activities_)
+
+    # ------------------------------------------------------------ scoring
+
+    def _people(self, profiles: Sequence[PersonProfile]) -> list[PersonVector]:
+        cache: dict[int, PersonVector] = {}
+        out = []
+        for p in profiles:
+            if id(p) not in cache:
+                cache[id(p)] = encode_person(p, self.text_)
+            out.append(cache[id(p)])
+        return out
+
+    def _score_block(self, triples: Sequence[Triple],
+                     people: Sequence[PersonVector] | None = None,
+                     ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+        """(person (2, P, n), pair (P, n)) before constraints; pair includes emphasis."""
+        if people is None:
+            people = self._people([t[0] for t in triples] + [t[1] for t in triples])
+        fit = relevance(people, self.items_, self.text_, interest_weight=self.interest_weight,
+                        energy_weight=self.energy_weight)
+        person = fit.reshape(2, len(triples), -1)
+        pair = agg.aggregate(self.strategy, person)
+        pair = pair + bonus([t[2] for t in triples], self.items_, self.obstacle_matches_,
+                            self.novelty_weight)
+        return person, np.clip(pair, 0.0, 1.0).astype(np.float32)
+
+    def _masks(self, triples: Sequence[Triple], person: npt.NDArray[np.float32],
+               recent: Sequence[npt.NDArray[np.int32]] | None,
+               ) -> dict[str, npt.NDArray[np.bool_]]:
+        limits = PairLimits.of(triples, self.items_, self.text_, self.index_, recent)
+        masks = constraint_masks(limits, self.items_)
+        if self.strategy == "average_without_misery":
+            masks["misery"] = agg.misery_mask(person, self.misery_threshold)
+        return masks
+
+    def pair_scores(self, a: PersonProfile, b: PersonProfile,
+                    ctx: PairContext | None = None) -> tuple[npt.NDArray[np.float32],
+                                                             npt.NDArray[np.float32]]:
+        """Every activity's pair score and per-person scores, before constraints.
+
+        Returns ``(pair, person)`` with shapes ``(n,)`` and ``(2, n)``, rows in
+        the order of :attr:`activity_ids_`.
+
+        Examples
+        --------
+        >>> import recommender as rc
+        >>> model = rc.Recommender().fit(rc.default_catalog())
+        >>> pair, person = model.pair_scores(rc.PersonProfile(name="A"),
+        ...                                  rc.PersonProfile(name="B"))
+        >>> pair.shape == (len(model.activity_ids_),), float(pair.min()) >= 0.0
+        (True, True)
+        """
+        self._check_fitted()
+        a, b, ctx = _check_triple(a, b, ctx)
+        person, pair = self._score_block([(a, b, ctx)])
+        return pair[0], person[:, 0]
+
+    # ------------------------------------------------------------ recommend
+
+    def recommend(self, a: PersonProfile, b: PersonProfile, ctx: PairContext | None = None, *,
+                  k: int = 5, history: PairHistory | None = None) -> list[Suggestion]:
+        """The top ``k`` activities for ``a`` and ``b`` in context ``ctx``.
+
+        Hard limits never bend; when nothing fits the list is empty and
+        :meth:`diagnose` says why. With ``history`` (see
+        :meth:`recommender.History.for_pair`), recent activities are not
+        repeated, ratings shape each person's fit and the list leans toward
+        whoever was served less last time.
+        """
+        self._check_fitted()
+        return self._recommend([_check_triple(a, b, ctx)], k,
+                               [history] if history is not None else None)[0]
+
+    def recommend_many(self, triples: Iterable[tuple[PersonProfile, PersonProfile,
+                                                     PairContext | None]],
+                       *, k: int = 10) -> list[list[Suggestion]]:
+        """:meth:`recommend` for many pairs at once, in blocks of matrix operations.
+
+        Gives the same lists as calling :meth:`recommend` for each pair.
+        """
+        self._check_fitted()
+        checked = [_check_triple(*t) for t in triples]
+        return self._recommend(checked, k, None)
+
+    def _recommend(self, triples: Sequence[Triple], k: int,
+                   histories: Sequence[PairHistory] | None) -> list[list[Suggestion]]:
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+            raise ConfigError(f"k must be an integer >= 1, got {k!r}")
+        k = int(k)
+        results: list[list[Suggestion]] = [[] for _ in triples]
+        joint = [i for i, t in enumerate(triples) if not t[2].safety_concern]
+        for i, t in enumerate(triples):
+            if t[2].safety_concern:
+                results[i] = self._safety(t, k)
+        for start in range(0, len(joint), CHUNK):
+            block = joint[start:start + CHUNK]
+            block_triples = [triples[i] for i in block]
+            block_histories = [histories[i] for i in block] if histories else None
+            for i, suggestions in zip(block, self._rank_block(block_triples, k, block_histories)):
+                results[i] = suggestions
+        return results
+
+    def _rank_block(self, triples: Sequence[Triple], k: int,
+                    histories: Sequence[PairHistory] | None) -> list[list[Suggestion]]:
+        people = self._people([t[0] for t in triples] + [t[1] for t in triples])
+        notes: list[dict[int, str]] = [{} for _ in triples]
+        recent = None
+        if histories is not None:
+            people, recent, notes, lean = self._apply_histories(triples, people, histories)
+        person, pair = self._score_block(triples, people)
+        if histories is not None:
+            pair = np.clip(pair + lean, 0.0, 1.0).astype(np.float32)
+        masks = self._masks(triples, person, recent)
+        feasible = np.logical_and.reduce(list(masks.values()))
+        ranked = np.where(feasible, pair, -np.inf).astype(np.float32)
+        chosen, capped = _select(ranked, person, self, k)
+        out = []
+        for row, (a, b, ctx) in enumerate(triples):
+            picks = [int(i) for i in chosen[row] if i >= 0]
+            scores = [float(s) for s in capped[row][: len(picks)]]
+            support = None
+            if Obstacle.mental_health in ctx.obstacles and k >= 2:
+                support = self._support_pick(masks, pair, row)
+            if support is not None:
+                picks, scores = picks[: k - 1], scores[: k - 1]
+                picks.append(support)
+                scores.append(min(float(pair[row, support]), *scores[-1:]))
+            explainer = Explainer(a, b, ctx, self.text_, self.obstacle_matches_, notes[row])
+            out.append([
+                self._suggestion(item, score, person[:, row, item],
+                                 explainer.reasons(self.activities_[item], item,
+                                                   person[:, row, item].tolist(),
+                                                   support=item == support))
+                for item, score in zip(picks, scores)
+            ])
+        return out
+
+    def _apply_histories(self, triples: Sequence[Triple], people: list[PersonVector],
+                         histories: Sequence[PairHistory]) -> Any:
+        from .history import apply_histories
+
+        return apply_histories(self, triples, people, histories)
+
+    def _support_pick(self, masks: dict[str, npt.NDArray[np.bool_]],
+                      pair: npt.NDArray[np.float32], row: int) -> int | None:
+        """Best feasible support item (not crisis help) for a pair facing mental_health."""
+        allowed = np.logical_and.reduce([m[row] for name, m in masks.items()
+                                         if name not in ("support", "misery")])
+        flags = self.items_.flags
+        eligible = allowed & ((flags & FLAG_SUPPORT) != 0) & ((flags & FLAG_CRISIS) == 0)
+        if not eligible.any():
+            return None
+        scored = np.where(eligible, pair[row], -np.inf)
+        return int(np.argmax(scored))
+
+    def _safety(self, triple: Triple, k: int) -> list[Suggestion]:
+        """Individual support only: crisis and domestic-violence help first."""
+        a, b, ctx = triple
+        flags = self.items_.flags
+        eligible = (((flags & FLAG_SUPPORT) != 0) & ((flags & FLAG_INDIVIDUAL) != 0)
+                    & ((flags & FLAG_JOINT_THERAPY) == 0))
+        excluded = [self.index_[i] for i in ctx.exclude if i in self.index_]
+        eligible[excluded] = False
+        items = np.flatnonzero(eligible)
+        crisis = (flags[items] & FLAG_CRISIS) != 0
+        order = items[np.lexsort((items, ~crisis))][:k]  # crisis first, then by id
+        explainer = Explainer(a, b, ctx, self.text_, self.obstacle_matches_)
+        person, _ = self._score_block([triple])
+        reasons = explainer.safety_reasons()
+        return [self._suggestion(int(item), 1.0, person[:, 0, item], reasons)
+                for item in order]
+
+    def _suggestion(self, item: int, score: float, person: npt.NDArray[np.float32],
+                    reasons: tuple[str, ...]) -> Suggestion:
+        # Values come from validated inputs and clipped arrays: skip re-validation.
+        return Suggestion.model_construct(
+            activity=self.activities_[item],
+            score=round(float(score), 6),
+            scores=(round(float(person[0]), 6), round(float(person[1]), 6)),
+            reasons=reasons,
+        )
+
+    # ------------------------------------------------------------ diagnose
+
+    def diagnose(self, a: PersonProfile, b: PersonProfile,
+                 ctx: PairContext | None = None, *,
+                 history: PairHistory | None = None) -> Diagnosis:
+        """Which hard constraint removed how many candidates, and what to relax.
+
+        Examples
+        --------
+        >>> import recommender as rc
+        >>> model = rc.Recommender().fit(rc.default_catalog())
+        >>> d = model.diagnose(rc.PersonProfile(name="A"), rc.PersonProfile(name="B"),
+        ...                    rc.PairContext(minutes=1))
+        >>> d.remaining, d.removed["minutes"] > 0
+        (0, True)
+        """
+        self._check_fitted()
+        triple = _check_triple(a, b, ctx)
+        recent = None
+        if history is not None:
+            people = self._people([triple[0], triple[1]])
+            _, recent, _, _ = self._apply_histories([triple], people, [history])
+        person, _ = self._score_block([triple])
+        masks = {name: m[0] for name, m in self._masks([triple], person, recent).items()}
+        if triple[2].safety_concern:
+            masks = {}
+        blocked = np.stack([~m for m in masks.values()]) if masks else np.zeros((0, 0), bool)
+        total = len(self.activity_ids_)
+        removed = {name: int((~m).sum()) for name, m in masks.items()}
+        freed = {}
+        if masks:
+            only = blocked.sum(axis=0) == 1
+            freed = {name: int((only & ~m).sum()) for name, m in masks.items()}
+            remaining = int((~blocked.any(axis=0)).sum())
+        else:
+            remaining = total
+        advice = tuple(
+            f"{CONSTRAINTS.get(name, name)} (would bring back {count})"
+            for name, count in sorted(freed.items(), key=lambda kv: (-kv[1], kv[0]))
+            if count and name != "support"
+        )[:3]
+        return Diagnosis(total, remaining, removed, freed, advice)
+
+    # ------------------------------------------------------------ persistence
+
+    @property
+    def catalog_hash(self) -> str:
+        """SHA-256 of the fitted catalogue's canonical JSON."""
+        self._check_fitted()
+        return _catalog_digest(self._activity_records())
+
+    def _activity_records(self) -> list[dict[str, Any]]:
+        records = []
+        for a in self.activities_:
+            record = a.model_dump(mode="json")
+            record["relationships"] = sorted(record["relationships"])
+            records.append(record)
+        return records
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Save the fitted model as ``.npz`` arrays plus JSON metadata (no pickle).
+
+        The file holds the catalogue itself, its hash and the hyperparameters,
+        and is written atomically.
+        """
+        from ._io import atomic_write_bytes
+
+        self._check_fitted()
+        records = self._activity_records()
+        meta = {
+            "format": MODEL_FORMAT,
+            "version": MODEL_VERSION,
+            "params": self.get_params(),
+            "catalog_sha256": _catalog_digest(records),
+            "activities": records,
+        }
+        arrays = {**arrays_of(self.text_, "text"), **arrays_of(self.items_, "items")}
+        arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+        buffer = io.BytesIO()
+        np.savez(buffer, **arrays)
+        target = Path(path)
+        atomic_write_bytes(target, buffer.getvalue())
+        return target
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Recommender:
+        """Load a model saved by :meth:`save`; never unpickles.
+
+        Raises
+        ------
+        ModelFileError
+            The file is missing, truncated, edited, from another version, or
+            its arrays do not match its catalogue.
+        """
+        source = str(path)
+        try:
+            with np.load(path, allow_pickle=False) as archive:
+                arrays = {name: archive[name] for name in archive.files}
+        except FileNotFoundError:
+            raise ModelFileError(f"{source}: no such model file") from None
+        except (OSError, ValueError, EOFError, KeyError) as exc:
+            raise ModelFileError(f"{source}: not a readable closer model ({exc})") from None
+        except Exception as exc:  # zipfile.BadZipFile and friends from a damaged file
+            raise ModelFileError(f"{source}: not a readable closer model "
+                                 f"({type(exc).__name__})") from None
+        try:
+            meta = json.loads(arrays.pop("meta").tobytes().decode())
+        except (KeyError, UnicodeDecodeError, json.JSONDecodeError):
+            raise ModelFileError(f"{source}: model metadata is missing or damaged") from None
+        if not isinstance(meta, dict) or meta.get("format") != MODEL_FORMAT:
+            raise ModelFileError(f"{source}: not a closer model file")
+        if meta.get("version") != MODEL_VERSION:
+            raise ModelFileError(f"{source}: model format version {meta.get('version')!r} is "
+                                 f"not supported (this closer reads {MODEL_VERSION}); refit")
+        records = meta.get("activities")
+        if not isinstance(records, list) or _catalog_digest(records) != meta.get(
+                "catalog_sha256"):
+            raise ModelFileError(f"{source}: the catalogue inside the model does not match its "
+                                 "hash (the file was edited or damaged)")
+        try:
+            catalog = Catalog(activities=tuple(Activity.model_validate(r) for r in records))
+            model = cls(**meta["params"])
+            model._validate_params()
+            text = from_arrays(TextSpace, "text", arrays)
+            items = from_arrays(ItemTable, "items", arrays)
+        except (ValueError, TypeError, KeyError, ConfigError) as exc:
+            raise ModelFileError(f"{source}: model contents are invalid ({exc})") from None
+        n = len(catalog)
+        if len(items) != n or text.n_items != n or len(text.col_ptr) != len(text.terms) + 1 \
+                or (len(text.col_items) and int(text.col_items.max()) >= n):
+            raise ModelFileError(f"{source}: model arrays do not match its catalogue "
+                                 f"({n} activities)")
+        model.text_, model.items_ = text, items
+        model._set_catalog(catalog.activities)
+        return model
+
+
+def _catalog_digest(records: list[dict[str, Any]]) -> str:
+    canonical = json.dumps(records, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _select(ranked: npt.NDArray[np.float32], person: npt.NDArray[np.float32],
+            model: Recommender, k: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+    from .rerank import select
+
+    return select(ranked, person, model.items_.structure, k=k,
+                  diversity=float(model.diversity),
+                  fairness=float(model.fairness) if model.strategy == "fair" else 0.0,
+                  pool=max(model.pool, k))
+
+
+def _check_triple(a: Any, b: Any, ctx: Any) -> Triple:
+    for label, person in (("first person", a), ("second person", b)):
+        if not isinstance(person, PersonProfile):
+            raise ProfileError(f"{label}: expected a PersonProfile, got {type(person).__name__}")
+    if ctx is None:
+        ctx = PairContext()
+    elif not isinstance(ctx, PairContext):
+        raise ProfileError(f"context: expected a PairContext, got {type(ctx).__name__}")
+    return a, b, ctx

@@ -1,0 +1,103 @@
+"""Read and write person profiles (YAML or JSON files, owner-readable only)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from ._io import atomic_write_text, read_text
+from .catalog import problems_from_validation
+from .errors import Problem, ProfileError
+from .schema import PairContext, PersonProfile
+
+__all__ = ["load_profile", "parse_model", "save_profile"]
+
+#: Profiles describe a person's private life: readable by their owner only.
+PRIVATE_MODE = 0o600
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _parse_document(text: str, source: str) -> Any:
+    if source.lower().endswith(".json"):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ProfileError(Problem(
+                f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
+                source=source, has_value=False)) from None
+        except RecursionError:
+            raise ProfileError(Problem("JSON nested too deeply", source=source,
+                                       has_value=False)) from None
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return yaml.load(text, Loader=loader)  # noqa: S506 - a SafeLoader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ProfileError(Problem(f"not valid YAML{where}", source=source,
+                                   has_value=False)) from None
+    except RecursionError:
+        raise ProfileError(Problem("YAML nested too deeply", source=source,
+                                   has_value=False)) from None
+
+
+def parse_model(model: type[M], document: Any, source: str | None) -> M:
+    """Validate ``document`` as ``model``; raise :class:`ProfileError` naming each fault."""
+    if not isinstance(document, dict):
+        raise ProfileError(Problem(
+            f"expected a mapping of {model.__name__} fields, got {type(document).__name__}",
+            source=source, has_value=False))
+    try:
+        return model.model_validate(document)
+    except ValidationError as exc:
+        raise ProfileError(problems_from_validation(exc, source=source, item=None)) from None
+
+
+def load_profile(path: str | os.PathLike[str]) -> PersonProfile:
+    """Load a :class:`PersonProfile` from a YAML or JSON file.
+
+    Raises
+    ------
+    ProfileError
+        Naming the file, the field and the received value.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "ana.yaml"
+    >>> _ = p.write_text("name: Ana\\nintimacy: {emotional: 0.9}\\n")
+    >>> load_profile(p).weight("emotional")
+    0.9
+    """
+    source = str(path)
+    text = read_text(Path(path), source, ProfileError)
+    if not text.strip():
+        raise ProfileError(Problem("the profile file is empty", source=source, has_value=False))
+    return parse_model(PersonProfile, _parse_document(text, source), source)
+
+
+def load_context(document: Any, source: str | None = None) -> PairContext:
+    """Validate a mapping as a :class:`PairContext`."""
+    return parse_model(PairContext, document, source)
+
+
+def save_profile(profile: PersonProfile, path: str | os.PathLike[str]) -> Path:
+    """Write a profile as YAML (or JSON for ``.json``), atomically, with mode 0600."""
+    target = Path(path)
+    record = profile.model_dump(mode="json", exclude_defaults=True)
+    record["name"] = profile.name
+    if target.suffix.lower() == ".json":
+        text = json.dumps(record, indent=2, ensure_ascii=False) + "\n"
+    else:
+        import yaml
+
+        text = yaml.safe_dump(record, sort_keys=False, allow_unicode=True)
+    atomic_write_text(target, text, mode=PRIVATE_MODE)
+    return target

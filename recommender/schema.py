@@ -1,0 +1,406 @@
+"""The data closer reads and returns: enums and frozen pydantic models.
+
+Everything at the library's edges is validated here (``extra="forbid"``, ranges,
+the catalogue's content rules); inside the hot path the same facts live as
+numpy arrays (see :mod:`recommender.features`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from enum import Enum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from .errors import UnknownActivityError
+
+__all__ = [
+    "Activity",
+    "Catalog",
+    "Contact",
+    "Energy",
+    "IntimacyType",
+    "Obstacle",
+    "PairContext",
+    "PersonProfile",
+    "Practice",
+    "Relationship",
+    "Setting",
+    "Suggestion",
+    "json_schema",
+]
+
+
+class IntimacyType(str, Enum):
+    """The five ways people grow close."""
+
+    physical = "physical"
+    emotional = "emotional"
+    experiential = "experiential"
+    spiritual = "spiritual"
+    intellectual = "intellectual"
+
+
+class Relationship(str, Enum):
+    """Who the two people are to each other."""
+
+    romantic = "romantic"
+    friends = "friends"
+    family = "family"
+    colleagues = "colleagues"
+
+
+class Practice(str, Enum):
+    """How an activity builds closeness."""
+
+    connect = "connect"
+    appreciation = "appreciation"
+    conversation = "conversation"
+    shared_experience = "shared_experience"
+    emotions = "emotions"
+    listening = "listening"
+    affection = "affection"
+    support = "support"
+
+
+class Obstacle(str, Enum):
+    """What stands in the way of closeness right now."""
+
+    trust = "trust"
+    attachment = "attachment"
+    communication = "communication"
+    criticism = "criticism"
+    mental_health = "mental_health"
+
+
+class Energy(str, Enum):
+    """How much energy an activity takes (or a person has)."""
+
+    low = "low"
+    medium = "medium"
+    high = "high"
+
+
+class Setting(str, Enum):
+    """Where an activity happens."""
+
+    indoor = "indoor"
+    outdoor = "outdoor"
+    any = "any"
+
+
+class Contact(str, Enum):
+    """The most touch an activity involves, ordered none < casual < affectionate."""
+
+    none = "none"
+    casual = "casual"
+    affectionate = "affectionate"
+
+
+#: Order of :class:`Contact` and :class:`Energy` levels, for comparisons.
+CONTACT_LEVEL = {Contact.none: 0, Contact.casual: 1, Contact.affectionate: 2}
+ENERGY_LEVEL = {Energy.low: 0, Energy.medium: 1, Energy.high: 2}
+
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{1,63}$"
+TAG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,39}$"
+
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+Tag = Annotated[str, StringConstraints(pattern=TAG_PATTERN)]
+Weight = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+Word = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+_FROZEN = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+class Activity(BaseModel):
+    """One catalogue entry: a shared activity and how it builds closeness.
+
+    Examples
+    --------
+    >>> a = Activity(id="cook-new-dish", title="Cook a dish neither of you has tried",
+    ...              description="Pick a recipe together and cook it side by side.",
+    ...              intimacy={"experiential": 0.9}, practice="shared_experience",
+    ...              relationships={"romantic", "friends"}, depth=1, minutes=90)
+    >>> a.strongest_type.value
+    'experiential'
+    """
+
+    model_config = _FROZEN
+
+    id: Slug
+    """Stable key: lowercase letters, digits and dashes, 2-64 characters."""
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+    """Short name that starts with a verb."""
+    description: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)
+    ]
+    """What to do and why it brings people closer, in plain words."""
+    intimacy: dict[IntimacyType, Weight]
+    """How strongly it builds each intimacy type (0..1; at least one >= 0.5)."""
+    practice: Practice
+    """How it builds closeness."""
+    tags: tuple[Tag, ...] = ()
+    """Lowercase slugs from the catalogue's tag vocabulary (cooking, music, ...)."""
+    relationships: frozenset[Relationship] = Field(min_length=1)
+    """Who it suits: romantic, friends, family, colleagues."""
+    depth: int = Field(ge=1, le=5)
+    """Vulnerability asked: 1 light and playful ... 5 deeply personal."""
+    minutes: int = Field(ge=1, le=1440)
+    """Typical duration in minutes."""
+    cost: int = Field(default=0, ge=0, le=3)
+    """0 free, 1 low, 2 medium, 3 high."""
+    energy: Energy = Energy.medium
+    """Energy it takes."""
+    setting: Setting = Setting.any
+    """Indoor, outdoor or either."""
+    remote: bool = False
+    """Works apart, over a call."""
+    contact: Contact = Contact.none
+    """The most touch it involves."""
+    accessible: bool = False
+    """Doable with limited mobility."""
+    novelty: int = Field(default=2, ge=1, le=3)
+    """1 everyday, 2 fresh, 3 new and exciting."""
+    steps: tuple[Line, ...] = ()
+    """How to do it, in order (optional)."""
+    prompts: tuple[Line, ...] = ()
+    """Questions to ask each other; at least 3 when the practice is conversation."""
+
+    @field_validator("intimacy")
+    @classmethod
+    def _one_strong_type(cls, value: dict[IntimacyType, float]) -> dict[IntimacyType, float]:
+        if not value or max(value.values()) < 0.5:
+            raise ValueError("at least one intimacy type must be >= 0.5")
+        return value
+
+    @field_validator("tags")
+    @classmethod
+    def _unique_tags(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(value))
+
+    @model_validator(mode="after")
+    def _content_rules(self) -> Activity:
+        rels = self.relationships
+        if self.contact is Contact.affectionate and rels != {Relationship.romantic}:
+            raise ValueError(
+                "contact 'affectionate' is only allowed when relationships is exactly "
+                f"[romantic], got {sorted(r.value for r in rels)}"
+            )
+        if Relationship.colleagues in rels:
+            if self.contact is not Contact.none:
+                raise ValueError(
+                    f"activities for colleagues must have contact 'none', "
+                    f"got {self.contact.value!r}"
+                )
+            if self.depth > 3:
+                raise ValueError(f"activities for colleagues must have depth <= 3, got {self.depth}")
+        if self.practice is Practice.conversation and len(self.prompts) < 3:
+            raise ValueError(
+                f"conversation activities need at least 3 prompts, got {len(self.prompts)}"
+            )
+        return self
+
+    @property
+    def strongest_type(self) -> IntimacyType:
+        """The intimacy type with the highest weight (ties: the order of the enum)."""
+        return max(IntimacyType, key=lambda t: (self.intimacy.get(t, 0.0), -_TYPE_ORDER[t]))
+
+
+_TYPE_ORDER = {t: i for i, t in enumerate(IntimacyType)}
+
+
+class Catalog(BaseModel):
+    """An immutable, ordered collection of activities with unique ids.
+
+    Examples
+    --------
+    >>> a = Activity(id="walk-and-talk", title="Walk and talk", description="Take a walk.",
+    ...              intimacy={"experiential": 0.6}, practice="shared_experience",
+    ...              relationships={"friends"}, depth=1, minutes=30)
+    >>> cat = Catalog(activities=[a])
+    >>> len(cat), "walk-and-talk" in cat, cat["walk-and-talk"].minutes
+    (1, True, 30)
+    """
+
+    model_config = _FROZEN
+
+    activities: tuple[Activity, ...]
+    """The activities, in a stable order."""
+
+    _index: dict[str, int] = PrivateAttr(default_factory=dict)
+
+    @field_validator("activities")
+    @classmethod
+    def _unique_ids(cls, value: tuple[Activity, ...]) -> tuple[Activity, ...]:
+        counts = Counter(a.id for a in value)
+        dupes = sorted(i for i, n in counts.items() if n > 1)
+        if dupes:
+            raise ValueError(f"activity ids must be unique, repeated: {', '.join(dupes)}")
+        return value
+
+    def model_post_init(self, context: Any, /) -> None:
+        self._index = {a.id: i for i, a in enumerate(self.activities)}
+
+    def __len__(self) -> int:
+        return len(self.activities)
+
+    def __iter__(self) -> Iterator[Activity]:  # type: ignore[override]
+        return iter(self.activities)
+
+    def __contains__(self, activity_id: object) -> bool:
+        return activity_id in self._index
+
+    def __getitem__(self, activity_id: str) -> Activity:
+        try:
+            return self.activities[self._index[activity_id]]
+        except (KeyError, TypeError):
+            raise UnknownActivityError(
+                f"no activity with id {activity_id!r} in the catalogue "
+                f"({len(self)} activities)"
+            ) from None
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """Activity ids in catalogue order."""
+        return tuple(a.id for a in self.activities)
+
+
+class PersonProfile(BaseModel):
+    """One person's preferences and limits. Each person fills in their own.
+
+    Examples
+    --------
+    >>> ana = PersonProfile(name="Ana", intimacy={"emotional": 0.9}, interests=["cooking"])
+    >>> ana.weight("emotional"), ana.weight("spiritual"), ana.max_depth
+    (0.9, 0.5, 3)
+    """
+
+    model_config = _FROZEN
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+    """What to call the person in explanations."""
+    intimacy: dict[IntimacyType, Weight] = Field(default_factory=dict)
+    """How much they value each intimacy type, 0..1; a missing type means 0.5."""
+    interests: tuple[Word, ...] = ()
+    """Free words about what they enjoy (cooking, hiking, jazz, ...)."""
+    avoid: tuple[Word, ...] = ()
+    """Tags or words never to suggest (a hard limit, never a low score)."""
+    max_depth: int = Field(default=3, ge=1, le=5)
+    """Deepest level of vulnerability they are ready for, 1..5."""
+    budget: int = Field(default=1, ge=0, le=3)
+    """Most they want to spend: 0 free, 1 low, 2 medium, 3 high."""
+    energy: Energy | None = None
+    """Energy they usually have for activities, or None for any."""
+    max_contact: Contact = Contact.affectionate
+    """The most touch they are comfortable with."""
+    limited_mobility: bool = False
+    """Only suggest activities doable with limited mobility."""
+
+    def weight(self, intimacy_type: IntimacyType | str) -> float:
+        """How much this person values ``intimacy_type`` (0.5 when unstated)."""
+        return self.intimacy.get(IntimacyType(intimacy_type), 0.5)
+
+
+class PairContext(BaseModel):
+    """The situation two people are in right now: relationship, time, place, goals.
+
+    Examples
+    --------
+    >>> ctx = PairContext(relationship="friends", minutes=60, obstacles={"trust"})
+    >>> ctx.relationship.value, sorted(o.value for o in ctx.obstacles)
+    ('friends', ['trust'])
+    """
+
+    model_config = _FROZEN
+
+    relationship: Relationship = Relationship.romantic
+    """Who the two are to each other."""
+    minutes: int | None = Field(default=None, ge=1, le=1440)
+    """Time they have; activities longer than this are left out."""
+    budget: int | None = Field(default=None, ge=0, le=3)
+    """Shared budget cap (0..3) on top of each person's own."""
+    remote: bool = False
+    """They are apart (long distance): only activities that work over a call."""
+    setting: Setting | None = None
+    """Only indoor or only outdoor activities; None for either."""
+    obstacles: frozenset[Obstacle] = frozenset()
+    """What stands in the way right now (trust, criticism, ...)."""
+    goals: frozenset[IntimacyType] = frozenset()
+    """Intimacy types the pair wants to grow."""
+    safety_concern: bool = False
+    """Someone reports fear, coercion or violence: suggest only individual support."""
+    exclude: frozenset[str] = frozenset()
+    """Activity ids never to suggest this time."""
+
+
+class Suggestion(BaseModel):
+    """One ranked suggestion for a pair.
+
+    ``scores`` holds each person's fit in the order the people were passed;
+    ``score`` is the pair's, after aggregation and re-ranking adjustments.
+    """
+
+    model_config = _FROZEN
+
+    activity: Activity
+    """The suggested activity."""
+    score: Weight
+    """The pair's score, 0..1."""
+    scores: tuple[Weight, Weight]
+    """Each person's fit, 0..1, in the order the people were passed."""
+    reasons: tuple[str, ...] = ()
+    """Short reasons, naming both people where it applies."""
+
+
+_SCHEMA_MODELS: Mapping[str, type[BaseModel]] = {
+    "profile": PersonProfile,
+    "activity": Activity,
+    "context": PairContext,
+    "catalog": Catalog,
+    "suggestion": Suggestion,
+}
+
+SchemaName = Literal["profile", "activity", "context", "catalog", "suggestion"]
+
+
+def json_schema(name: SchemaName | str) -> dict[str, Any]:
+    """Return the JSON Schema of a closer document.
+
+    Parameters
+    ----------
+    name : {"profile", "activity", "context", "catalog", "suggestion"}
+
+    Examples
+    --------
+    >>> json_schema("profile")["properties"]["max_depth"]["maximum"]
+    5
+    """
+    from .errors import ConfigError
+
+    try:
+        model = _SCHEMA_MODELS[name]
+    except KeyError:
+        raise ConfigError(
+            f"schema name must be one of {', '.join(_SCHEMA_MODELS)}, got {name!r}"
+        ) from None
+    schema = model.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = f"https://closer.invalid/schema/{name}.json"
+    return schema
+
+
+def slugify(text: str) -> str:
+    """Turn free text into a tag-like slug (``"Board Games!" -> "board-games"``)."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
