@@ -61,6 +61,126 @@ def _catalog(path: Path | None) -> rc.Catalog:
     return rc.default_catalog() if path is None else rc.load_catalog(path)
 
 
+profiles_arguments = [
+    click.argument("profile_a", metavar="A.yaml", type=click.Path(path_type=Path)),
+    click.argument("profile_b", metavar="B.yaml", type=click.Path(path_type=Path)),
+]
+relationship_option = click.option(
+    "--relationship", type=click.Choice([r.value for r in rc.Relationship]),
+    default="romantic", show_default=True, help="Who the two are to each other.")
+context_options = [
+    relationship_option,
+    click.option("--minutes", type=click.IntRange(1, 1440), default=None,
+                 help="Time you have, in minutes."),
+    click.option("--budget", type=click.IntRange(0, 3), default=None,
+                 help="Shared budget: 0 free, 1 low, 2 medium, 3 high."),
+    click.option("--remote", is_flag=True, help="You are apart: only things that work on a call."),
+    click.option("--setting", type=click.Choice([s.value for s in rc.Setting]), default=None,
+                 help="Only indoor or only outdoor activities."),
+    click.option("--obstacle", "obstacles", multiple=True,
+                 type=click.Choice([o.value for o in rc.Obstacle]),
+                 help="What stands in the way right now (repeatable)."),
+    click.option("--goal", "goals", multiple=True,
+                 type=click.Choice([t.value for t in rc.IntimacyType]),
+                 help="An intimacy type you want to grow (repeatable)."),
+    click.option("--safety-concern", is_flag=True,
+                 help="Someone feels afraid, pressured or unsafe: show individual support."),
+    click.option("--exclude", multiple=True, metavar="ID", help="Never suggest this activity."),
+]
+history_options = [
+    click.option("--history", "history_path", type=click.Path(path_type=Path), default=None,
+                 help="History database (default: your data folder)."),
+    click.option("--pair", "pair", default=None,
+                 help="The pair's name in the history (default: both names, e.g. ana-ben)."),
+]
+
+
+def apply_options(options: Sequence[Any]) -> Any:
+    """Decorate a command with a list of shared click options, in order."""
+
+    def decorate(func: Any) -> Any:
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return decorate
+
+
+def _context(relationship: str, minutes: int | None, budget: int | None, remote: bool,
+             setting: str | None, obstacles: Sequence[str], goals: Sequence[str],
+             safety_concern: bool, exclude: Sequence[str]) -> rc.PairContext:
+    from recommender.profiles import load_context
+
+    return load_context({
+        "relationship": relationship, "minutes": minutes, "budget": budget, "remote": remote,
+        "setting": setting, "obstacles": list(obstacles), "goals": list(goals),
+        "safety_concern": safety_concern, "exclude": list(exclude),
+    }, source="command line")
+
+
+def _model(catalog_path: Path | None, **params: Any) -> rc.Recommender:
+    from recommender.cache import fitted
+
+    return fitted(catalog_path, **params)
+
+
+def suggestion_record(s: rc.Suggestion) -> dict[str, Any]:
+    """The JSON form of one suggestion (``suggest --json`` and ``plan --json``)."""
+    a = s.activity
+    return {
+        "id": a.id, "title": a.title, "score": s.score, "scores": list(s.scores),
+        "reasons": list(s.reasons), "intimacy": {t.value: w for t, w in a.intimacy.items()},
+        "depth": a.depth, "minutes": a.minutes, "cost": a.cost, "practice": a.practice.value,
+        "description": a.description, "tags": list(a.tags), "steps": list(a.steps),
+        "prompts": list(a.prompts),
+    }
+
+
+COST_LABEL = ("free", "low cost", "medium cost", "high cost")
+
+
+def _use_rich() -> bool:
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR") \
+        and os.environ.get("TERM") != "dumb"
+
+
+def render_suggestions(suggestions: Sequence[rc.Suggestion], names: tuple[str, str]) -> None:
+    """A table on a terminal; plain numbered text otherwise (pipes, NO_COLOR)."""
+    if _use_rich():
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(show_lines=True)
+        for column, style in (("#", "dim"), ("Activity", "bold"), ("Why", ""),
+                              ("Min", ""), ("Cost", ""), (names[0], ""), (names[1], "")):
+            table.add_column(column, style=style, overflow="fold")
+        for i, s in enumerate(suggestions, start=1):
+            table.add_row(str(i), s.activity.title, "\n".join(s.reasons),
+                          str(s.activity.minutes), COST_LABEL[s.activity.cost],
+                          f"{s.scores[0]:.2f}", f"{s.scores[1]:.2f}")
+        Console().print(table)
+        return
+    for i, s in enumerate(suggestions, start=1):
+        a = s.activity
+        click.echo(f"{i}. {a.title}  [{a.id}]")
+        click.echo(f"   {a.minutes} min, {COST_LABEL[a.cost]}, depth {a.depth}; "
+                   f"fit {names[0]} {s.scores[0]:.2f}, {names[1]} {s.scores[1]:.2f}")
+        for reason in s.reasons:
+            click.echo(f"   - {reason}")
+
+
+def nothing_fits(model: rc.Recommender, a: rc.PersonProfile, b: rc.PersonProfile,
+                 ctx: rc.PairContext, history: Any = None) -> NoReturn:
+    """Exit 1 with which constraints removed the candidates and what to relax."""
+    d = model.diagnose(a, b, ctx, history=history)
+    removed = ", ".join(f"{name} {count}" for name, count in
+                        sorted(d.removed.items(), key=lambda kv: -kv[1]) if count)
+    lines = [f"nothing fits: {d.remaining} of {d.total} activities pass every limit "
+             f"(removed by {removed})"]
+    lines += [f"try: {advice}" for advice in d.advice]
+    _fail(lines, EXIT_NOTHING_FITS)
+
+
 # ------------------------------------------------------------------ the app
 
 
@@ -73,6 +193,46 @@ def main() -> None:
     Example:
       closer suggest examples/ana.yaml examples/ben.yaml --minutes 90
     """
+
+
+@main.command()
+@apply_options(profiles_arguments)
+@apply_options(context_options)
+@click.option("-k", "k", type=click.IntRange(1, 50), default=5, show_default=True,
+              help="How many suggestions.")
+@click.option("--strategy", type=click.Choice(rc.STRATEGIES), default="fair",
+              show_default=True, help="How the two people's fits combine.")
+@catalog_option
+@apply_options(history_options)
+@json_option
+def suggest(profile_a: Path, profile_b: Path, k: int, strategy: str,
+            catalog_path: Path | None, history_path: Path | None, pair: str | None,
+            as_json: bool, **context: Any) -> None:
+    """Suggest shared activities for two people, each with their own profile.
+
+    \b
+    Example:
+      closer suggest examples/ana.yaml examples/ben.yaml --minutes 90 --obstacle trust
+    """
+    a, b = rc.load_profile(profile_a), rc.load_profile(profile_b)
+    ctx = _context(**context)
+    model = _model(catalog_path, strategy=strategy)
+    history = _pair_history(history_path, pair, a, b) if history_path or pair else None
+    suggestions = model.recommend(a, b, ctx, k=k, history=history)
+    if not suggestions:
+        nothing_fits(model, a, b, ctx, history)
+    if as_json:
+        _json_out([suggestion_record(s) for s in suggestions])
+    else:
+        render_suggestions(suggestions, (a.name, b.name))
+
+
+def _pair_history(history_path: Path | None, pair: str | None, a: rc.PersonProfile,
+                  b: rc.PersonProfile) -> Any:
+    from recommender.history import History, pair_name
+
+    with History(history_path) as store:
+        return store.for_pair(pair or pair_name(a.name, b.name))
 
 
 @main.group()
