@@ -85,20 +85,7 @@ class Explainer:
                 support: bool = False) -> tuple[str, ...]:
         """One to three reasons for suggesting ``activity`` (catalogue row ``item``)."""
         a, b = self.people
-        out: list[str] = []
-        (kind_a, text_a), (kind_b, text_b) = (self._person_reason(0, activity, item),
-                                              self._person_reason(1, activity, item))
-        if kind_a == kind_b and kind_a not in ("interest", "none"):
-            out.append(f"Both {a.name} and {b.name} value {kind_a} closeness")
-        elif text_a and text_b:
-            out.append(f"{text_a}; {text_b}")
-        elif text_a or text_b:
-            other = b.name if text_a else a.name
-            out.append(f"{text_a or text_b}; a good fit for {other} too"
-                       if min(scores) >= 0.5 else f"{text_a or text_b}")
-        else:
-            out.append(f"{activity.strongest_type.value.capitalize()} closeness "
-                       f"for {a.name} and {b.name}")
+        out: list[str] = [self._fit_reason(activity, item, scores)]
         if support:
             out.append(SUPPORT_REASON)
         for row, obstacle in enumerate(Obstacle):
@@ -116,8 +103,30 @@ class Explainer:
         if self.ctx.remote and activity.remote:
             out.append("Works over a call")
         if activity.practice is Practice.conversation and len(out) < MAX_REASONS:
-            out.append(f"Take turns: {a.name} and {b.name} both answer each question")
+            first, second = sorted((a.name, b.name))
+            out.append(f"Take turns: {first} and {second} both answer each question")
         return tuple(out[:MAX_REASONS])
+
+    def _fit_reason(self, activity: Activity, item: int, scores: Sequence[float]) -> str:
+        """Why it fits each person. Clauses are ordered by name, so swapping the
+        two people leaves the text unchanged."""
+        found = [(self.people[w].name, *self._person_reason(w, activity, item)) for w in (0, 1)]
+        found.sort(key=lambda f: (f[0], f[1], f[2] or ""))
+        (name_1, kind_1, text_1), (name_2, kind_2, text_2) = found
+        if kind_1 == kind_2 and kind_1 not in ("interest", "none"):
+            return f"Both {name_1} and {name_2} value {kind_1} closeness"
+        if kind_1 == kind_2 == "interest" and text_1 and text_2 \
+                and text_1.split(" enjoys ", 1)[1] == text_2.split(" enjoys ", 1)[1]:
+            return f"Both {name_1} and {name_2} enjoy {text_1.split(' enjoys ', 1)[1]}"
+        if text_1 and text_2:
+            return f"{text_1}; {text_2}"
+        if text_1 or text_2:
+            other = name_2 if text_1 else name_1
+            fits_other = min(scores) >= 0.5
+            return (f"{text_1 or text_2}; a good fit for {other} too" if fits_other
+                    else f"{text_1 or text_2}; something new for {other} to share")
+        return (f"{activity.strongest_type.value.capitalize()} closeness "
+                f"for {name_1} and {name_2}")
 
     def safety_reasons(self) -> tuple[str, ...]:
         """The reason every safety suggestion carries."""

@@ -493,7 +493,7 @@ class Recommender:
         """
         source = str(path)
         try:
-            with np.load(path, allow_pickle=False) as archive:
+            with open(path, "rb") as handle, np.load(handle, allow_pickle=False) as archive:
                 arrays = {name: archive[name] for name in archive.files}
         except FileNotFoundError:
             raise ModelFileError(f"{source}: no such model file") from None
