@@ -10,13 +10,15 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import click
 
 import recommender as rc
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_NOTHING_FITS = 1
 EXIT_BAD_INPUT = 2
@@ -53,8 +55,12 @@ def _json_out(payload: Any) -> None:
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for programs.")
 catalog_option = click.option(
-    "--catalog", "catalog_path", type=click.Path(path_type=Path), default=None,
-    help="A catalogue file or folder to use instead of the bundled one.")
+    "--catalog",
+    "catalog_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="A catalogue file or folder to use instead of the bundled one.",
+)
 
 
 def _catalog(path: Path | None) -> rc.Catalog:
@@ -66,39 +72,72 @@ profiles_arguments = [
     click.argument("profile_b", metavar="B.yaml", type=click.Path(path_type=Path)),
 ]
 relationship_option = click.option(
-    "--relationship", type=click.Choice([r.value for r in rc.Relationship]),
-    default="romantic", show_default=True, help="Who the two are to each other.")
+    "--relationship",
+    type=click.Choice([r.value for r in rc.Relationship]),
+    default="romantic",
+    show_default=True,
+    help="Who the two are to each other.",
+)
 context_options = [
     relationship_option,
-    click.option("--minutes", type=click.IntRange(1, 1440), default=None,
-                 help="Time you have, in minutes."),
-    click.option("--budget", type=click.IntRange(0, 3), default=None,
-                 help="Shared budget: 0 free, 1 low, 2 medium, 3 high."),
+    click.option(
+        "--minutes", type=click.IntRange(1, 1440), default=None, help="Time you have, in minutes."
+    ),
+    click.option(
+        "--budget",
+        type=click.IntRange(0, 3),
+        default=None,
+        help="Shared budget: 0 free, 1 low, 2 medium, 3 high.",
+    ),
     click.option("--remote", is_flag=True, help="You are apart: only things that work on a call."),
-    click.option("--setting", type=click.Choice([s.value for s in rc.Setting]), default=None,
-                 help="Only indoor or only outdoor activities."),
-    click.option("--obstacle", "obstacles", multiple=True,
-                 type=click.Choice([o.value for o in rc.Obstacle]),
-                 help="What stands in the way right now (repeatable)."),
-    click.option("--goal", "goals", multiple=True,
-                 type=click.Choice([t.value for t in rc.IntimacyType]),
-                 help="An intimacy type you want to grow (repeatable)."),
-    click.option("--safety-concern", is_flag=True,
-                 help="Someone feels afraid, pressured or unsafe: show individual support."),
+    click.option(
+        "--setting",
+        type=click.Choice([s.value for s in rc.Setting]),
+        default=None,
+        help="Only indoor or only outdoor activities.",
+    ),
+    click.option(
+        "--obstacle",
+        "obstacles",
+        multiple=True,
+        type=click.Choice([o.value for o in rc.Obstacle]),
+        help="What stands in the way right now (repeatable).",
+    ),
+    click.option(
+        "--goal",
+        "goals",
+        multiple=True,
+        type=click.Choice([t.value for t in rc.IntimacyType]),
+        help="An intimacy type you want to grow (repeatable).",
+    ),
+    click.option(
+        "--safety-concern",
+        is_flag=True,
+        help="Someone feels afraid, pressured or unsafe: show individual support.",
+    ),
     click.option("--exclude", multiple=True, metavar="ID", help="Never suggest this activity."),
 ]
 history_options = [
-    click.option("--history", "history_path", type=click.Path(path_type=Path), default=None,
-                 help="History database (default: your data folder)."),
-    click.option("--pair", "pair", default=None,
-                 help="The pair's name in the history (default: both names, e.g. ana-ben)."),
+    click.option(
+        "--history",
+        "history_path",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="History database (default: your data folder).",
+    ),
+    click.option(
+        "--pair",
+        "pair",
+        default=None,
+        help="The pair's name in the history (default: both names, e.g. ana-ben).",
+    ),
 ]
 
 
-def apply_options(options: Sequence[Any]) -> Any:
+def apply_options(options: Sequence[Callable[[F], F]]) -> Callable[[F], F]:
     """Decorate a command with a list of shared click options, in order."""
 
-    def decorate(func: Any) -> Any:
+    def decorate(func: F) -> F:
         for option in reversed(options):
             func = option(func)
         return func
@@ -106,16 +145,33 @@ def apply_options(options: Sequence[Any]) -> Any:
     return decorate
 
 
-def _context(relationship: str, minutes: int | None, budget: int | None, remote: bool,
-             setting: str | None, obstacles: Sequence[str], goals: Sequence[str],
-             safety_concern: bool, exclude: Sequence[str]) -> rc.PairContext:
+def _context(
+    relationship: str,
+    minutes: int | None,
+    budget: int | None,
+    remote: bool,
+    setting: str | None,
+    obstacles: Sequence[str],
+    goals: Sequence[str],
+    safety_concern: bool,
+    exclude: Sequence[str],
+) -> rc.PairContext:
     from recommender.profiles import load_context
 
-    return load_context({
-        "relationship": relationship, "minutes": minutes, "budget": budget, "remote": remote,
-        "setting": setting, "obstacles": list(obstacles), "goals": list(goals),
-        "safety_concern": safety_concern, "exclude": list(exclude),
-    }, source="command line")
+    return load_context(
+        {
+            "relationship": relationship,
+            "minutes": minutes,
+            "budget": budget,
+            "remote": remote,
+            "setting": setting,
+            "obstacles": list(obstacles),
+            "goals": list(goals),
+            "safety_concern": safety_concern,
+            "exclude": list(exclude),
+        },
+        source="command line",
+    )
 
 
 def _model(catalog_path: Path | None, **params: Any) -> rc.Recommender:
@@ -128,10 +184,19 @@ def suggestion_record(s: rc.Suggestion) -> dict[str, Any]:
     """The JSON form of one suggestion (``suggest --json`` and ``plan --json``)."""
     a = s.activity
     return {
-        "id": a.id, "title": a.title, "score": s.score, "scores": list(s.scores),
-        "reasons": list(s.reasons), "intimacy": {t.value: w for t, w in a.intimacy.items()},
-        "depth": a.depth, "minutes": a.minutes, "cost": a.cost, "practice": a.practice.value,
-        "description": a.description, "tags": list(a.tags), "steps": list(a.steps),
+        "id": a.id,
+        "title": a.title,
+        "score": s.score,
+        "scores": list(s.scores),
+        "reasons": list(s.reasons),
+        "intimacy": {t.value: w for t, w in a.intimacy.items()},
+        "depth": a.depth,
+        "minutes": a.minutes,
+        "cost": a.cost,
+        "practice": a.practice.value,
+        "description": a.description,
+        "tags": list(a.tags),
+        "steps": list(a.steps),
         "prompts": list(a.prompts),
     }
 
@@ -140,8 +205,9 @@ COST_LABEL = ("free", "low cost", "medium cost", "high cost")
 
 
 def _use_rich() -> bool:
-    return sys.stdout.isatty() and not os.environ.get("NO_COLOR") \
-        and os.environ.get("TERM") != "dumb"
+    return (
+        sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+    )
 
 
 def render_suggestions(suggestions: Sequence[rc.Suggestion], names: tuple[str, str]) -> None:
@@ -151,32 +217,57 @@ def render_suggestions(suggestions: Sequence[rc.Suggestion], names: tuple[str, s
         from rich.table import Table
 
         table = Table(show_lines=True)
-        for column, style in (("#", "dim"), ("Activity", "bold"), ("Why", ""),
-                              ("Min", ""), ("Cost", ""), (names[0], ""), (names[1], "")):
+        for column, style in (
+            ("#", "dim"),
+            ("Activity", "bold"),
+            ("Why", ""),
+            ("Min", ""),
+            ("Cost", ""),
+            (names[0], ""),
+            (names[1], ""),
+        ):
             table.add_column(column, style=style, overflow="fold")
         for i, s in enumerate(suggestions, start=1):
-            table.add_row(str(i), s.activity.title, "\n".join(s.reasons),
-                          str(s.activity.minutes), COST_LABEL[s.activity.cost],
-                          f"{s.scores[0]:.2f}", f"{s.scores[1]:.2f}")
+            table.add_row(
+                str(i),
+                s.activity.title,
+                "\n".join(s.reasons),
+                str(s.activity.minutes),
+                COST_LABEL[s.activity.cost],
+                f"{s.scores[0]:.2f}",
+                f"{s.scores[1]:.2f}",
+            )
         Console().print(table)
         return
     for i, s in enumerate(suggestions, start=1):
         a = s.activity
         click.echo(f"{i}. {a.title}  [{a.id}]")
-        click.echo(f"   {a.minutes} min, {COST_LABEL[a.cost]}, depth {a.depth}; "
-                   f"fit {names[0]} {s.scores[0]:.2f}, {names[1]} {s.scores[1]:.2f}")
+        click.echo(
+            f"   {a.minutes} min, {COST_LABEL[a.cost]}, depth {a.depth}; "
+            f"fit {names[0]} {s.scores[0]:.2f}, {names[1]} {s.scores[1]:.2f}"
+        )
         for reason in s.reasons:
             click.echo(f"   - {reason}")
 
 
-def nothing_fits(model: rc.Recommender, a: rc.PersonProfile, b: rc.PersonProfile,
-                 ctx: rc.PairContext, history: Any = None) -> NoReturn:
+def nothing_fits(
+    model: rc.Recommender,
+    a: rc.PersonProfile,
+    b: rc.PersonProfile,
+    ctx: rc.PairContext,
+    history: Any = None,
+) -> NoReturn:
     """Exit 1 with which constraints removed the candidates and what to relax."""
     d = model.diagnose(a, b, ctx, history=history)
-    removed = ", ".join(f"{name} {count}" for name, count in
-                        sorted(d.removed.items(), key=lambda kv: -kv[1]) if count)
-    lines = [f"nothing fits: {d.remaining} of {d.total} activities pass every limit "
-             f"(removed by {removed})"]
+    removed = ", ".join(
+        f"{name} {count}"
+        for name, count in sorted(d.removed.items(), key=lambda kv: -kv[1])
+        if count
+    )
+    lines = [
+        f"nothing fits: {d.remaining} of {d.total} activities pass every limit "
+        f"(removed by {removed})"
+    ]
     lines += [f"try: {advice}" for advice in d.advice]
     _fail(lines, EXIT_NOTHING_FITS)
 
@@ -198,16 +289,35 @@ def main() -> None:
 @main.command()
 @apply_options(profiles_arguments)
 @apply_options(context_options)
-@click.option("-k", "k", type=click.IntRange(1, 50), default=5, show_default=True,
-              help="How many suggestions.")
-@click.option("--strategy", type=click.Choice(rc.STRATEGIES), default="fair",
-              show_default=True, help="How the two people's fits combine.")
+@click.option(
+    "-k",
+    "k",
+    type=click.IntRange(1, 50),
+    default=5,
+    show_default=True,
+    help="How many suggestions.",
+)
+@click.option(
+    "--strategy",
+    type=click.Choice(rc.STRATEGIES),
+    default="fair",
+    show_default=True,
+    help="How the two people's fits combine.",
+)
 @catalog_option
 @apply_options(history_options)
 @json_option
-def suggest(profile_a: Path, profile_b: Path, k: int, strategy: str,
-            catalog_path: Path | None, history_path: Path | None, pair: str | None,
-            as_json: bool, **context: Any) -> None:
+def suggest(
+    profile_a: Path,
+    profile_b: Path,
+    k: int,
+    strategy: str,
+    catalog_path: Path | None,
+    history_path: Path | None,
+    pair: str | None,
+    as_json: bool,
+    **context: Any,
+) -> None:
     """Suggest shared activities for two people, each with their own profile.
 
     \b
@@ -227,8 +337,9 @@ def suggest(profile_a: Path, profile_b: Path, k: int, strategy: str,
         render_suggestions(suggestions, (a.name, b.name))
 
 
-def _pair_history(history_path: Path | None, pair: str | None, a: rc.PersonProfile,
-                  b: rc.PersonProfile) -> Any:
+def _pair_history(
+    history_path: Path | None, pair: str | None, a: rc.PersonProfile, b: rc.PersonProfile
+) -> Any:
     from recommender.history import History, pair_name
 
     with History(history_path) as store:
@@ -260,8 +371,18 @@ def catalog_list(catalog_path: Path | None, as_json: bool) -> None:
     """List the activities in a catalogue (the bundled one by default)."""
     cat = _catalog(catalog_path)
     if as_json:
-        _json_out([{"id": a.id, "title": a.title, "type": a.strongest_type.value,
-                    "depth": a.depth, "minutes": a.minutes} for a in cat])
+        _json_out(
+            [
+                {
+                    "id": a.id,
+                    "title": a.title,
+                    "type": a.strongest_type.value,
+                    "depth": a.depth,
+                    "minutes": a.minutes,
+                }
+                for a in cat
+            ]
+        )
         return
     width = max(len(a.id) for a in cat)
     for a in cat:
@@ -284,12 +405,26 @@ def catalog_show(activity_id: str, catalog_path: Path | None, as_json: bool) -> 
     click.echo("=" * len(activity.title))
     click.echo(activity.description)
     click.echo("")
-    for key in ("id", "practice", "relationships", "depth", "minutes", "cost", "energy",
-                "setting", "remote", "contact", "accessible", "novelty", "tags"):
+    for key in (
+        "id",
+        "practice",
+        "relationships",
+        "depth",
+        "minutes",
+        "cost",
+        "energy",
+        "setting",
+        "remote",
+        "contact",
+        "accessible",
+        "novelty",
+        "tags",
+    ):
         value = record[key]
         click.echo(f"{key:>13}: {', '.join(map(str, value)) if isinstance(value, list) else value}")
-    weights = ", ".join(f"{t} {w:.1f}" for t, w in sorted(record["intimacy"].items(),
-                                                          key=lambda kv: -kv[1]))
+    weights = ", ".join(
+        f"{t} {w:.1f}" for t, w in sorted(record["intimacy"].items(), key=lambda kv: -kv[1])
+    )
     click.echo(f"{'intimacy':>13}: {weights}")
     for title, lines in (("Steps", activity.steps), ("Questions", activity.prompts)):
         if lines:
@@ -307,8 +442,9 @@ def catalog_stats(path: Path | None, as_json: bool) -> None:
 
     rows = coverage(_catalog(path))
     if as_json:
-        _json_out([{"what": r.what, "count": r.count, "minimum": r.minimum, "met": r.met}
-                   for r in rows])
+        _json_out(
+            [{"what": r.what, "count": r.count, "minimum": r.minimum, "met": r.met} for r in rows]
+        )
         return
     width = max(len(r.what) for r in rows)
     click.echo(f"{'what':<{width}}  {'count':>5}  {'min':>5}")

@@ -43,6 +43,7 @@ from .schema import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "STRATEGIES",
     "Activity",
     "Catalog",
     "CatalogError",
@@ -62,7 +63,6 @@ __all__ = [
     "Recommender",
     "RecommenderError",
     "Relationship",
-    "STRATEGIES",
     "Setting",
     "StoreError",
     "Suggestion",

@@ -13,31 +13,45 @@ from .errors import Problem, RecommenderError
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
 
-def read_text(path: Path, source: str, error: type[RecommenderError],
-              max_bytes: int = MAX_FILE_BYTES) -> str:
+def read_text(
+    path: Path, source: str, error: type[RecommenderError], max_bytes: int = MAX_FILE_BYTES
+) -> str:
     """Read a UTF-8 text file (a BOM is allowed) or raise ``error`` naming it."""
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise error(Problem(f"file is too large ({size} bytes; the limit is {max_bytes})",
-                                source=source, has_value=False))
+            raise error(
+                Problem(
+                    f"file is too large ({size} bytes; the limit is {max_bytes})",
+                    source=source,
+                    has_value=False,
+                )
+            )
         data = path.read_bytes()
     except FileNotFoundError:
         raise error(Problem("no such file", source=source, has_value=False)) from None
     except IsADirectoryError:
-        raise error(Problem("is a folder, expected a file", source=source,
-                            has_value=False)) from None
+        raise error(
+            Problem("is a folder, expected a file", source=source, has_value=False)
+        ) from None
     except OSError as exc:
-        raise error(Problem(f"cannot read: {exc.strerror or exc}", source=source,
-                            has_value=False)) from None
+        raise error(
+            Problem(f"cannot read: {exc.strerror or exc}", source=source, has_value=False)
+        ) from None
     if b"\x00" in data:
-        raise error(Problem("is a binary file, expected UTF-8 text", source=source,
-                            has_value=False))
+        raise error(
+            Problem("is a binary file, expected UTF-8 text", source=source, has_value=False)
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise error(Problem(f"is not UTF-8 text (bad byte at offset {exc.start})",
-                            source=source, has_value=False)) from None
+        raise error(
+            Problem(
+                f"is not UTF-8 text (bad byte at offset {exc.start})",
+                source=source,
+                has_value=False,
+            )
+        ) from None
 
 
 def atomic_write_text(path: Path, text: str, mode: int = 0o644) -> None:

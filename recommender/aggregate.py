@@ -29,29 +29,30 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 __all__ = ["STRATEGIES", "aggregate", "misery_mask"]
 
-Array = npt.NDArray[np.floating]
+Array = npt.NDArray[Any]
 
 
 def _average(s: Array) -> Array:
-    return (s[0] + s[1]) * 0.5
+    return np.asarray((s[0] + s[1]) * 0.5)
 
 
 def _least_misery(s: Array) -> Array:
-    return np.minimum(s[0], s[1])
+    return np.asarray(np.minimum(s[0], s[1]))
 
 
 def _most_pleasure(s: Array) -> Array:
-    return np.maximum(s[0], s[1])
+    return np.asarray(np.maximum(s[0], s[1]))
 
 
 def _product(s: Array) -> Array:
-    return np.sqrt(np.clip(s[0], 0, None) * np.clip(s[1], 0, None))
+    return np.asarray(np.sqrt(np.clip(s[0], 0, None) * np.clip(s[1], 0, None)))
 
 
 _RULES: dict[str, Callable[[Array], Array]] = {
@@ -80,4 +81,4 @@ def misery_mask(scores: Array, threshold: float) -> npt.NDArray[np.bool_]:
     >>> misery_mask(np.array([[0.9, 0.2], [0.4, 0.9]]), 0.3).tolist()
     [True, False]
     """
-    return np.minimum(scores[0], scores[1]) >= threshold
+    return np.asarray(np.minimum(scores[0], scores[1]) >= threshold)

@@ -43,8 +43,9 @@ def _key(catalog_path: Path, params: dict[str, Any]) -> str:
     digest.update(json.dumps([__version__, MODEL_VERSION, params], sort_keys=True).encode())
     files = _catalog_files(catalog_path) if catalog_path.is_dir() else [catalog_path]
     for file in files:
-        digest.update(str(file.relative_to(catalog_path) if file != catalog_path
-                          else file.name).encode())
+        digest.update(
+            str(file.relative_to(catalog_path) if file != catalog_path else file.name).encode()
+        )
         digest.update(b"\0")
         digest.update(file.read_bytes())
         digest.update(b"\0")

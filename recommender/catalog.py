@@ -29,7 +29,7 @@ import io
 import json
 import logging
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -65,23 +65,30 @@ def _yaml_load(text: str, source: str) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise CatalogError(Problem(f"not valid YAML{where}: {problem}", source=source,
-                                   has_value=False)) from None
+        raise CatalogError(
+            Problem(f"not valid YAML{where}: {problem}", source=source, has_value=False)
+        ) from None
     except RecursionError:
-        raise CatalogError(Problem("YAML nested too deeply", source=source,
-                                   has_value=False)) from None
+        raise CatalogError(
+            Problem("YAML nested too deeply", source=source, has_value=False)
+        ) from None
 
 
 def _json_load(text: str, source: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise CatalogError(Problem(
-            f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
-            source=source, has_value=False)) from None
+        raise CatalogError(
+            Problem(
+                f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
+                source=source,
+                has_value=False,
+            )
+        ) from None
     except RecursionError:
-        raise CatalogError(Problem("JSON nested too deeply", source=source,
-                                   has_value=False)) from None
+        raise CatalogError(
+            Problem("JSON nested too deeply", source=source, has_value=False)
+        ) from None
 
 
 def _items_from_document(doc: Any, source: str) -> list[Any]:
@@ -90,9 +97,14 @@ def _items_from_document(doc: Any, source: str) -> list[Any]:
     if doc is None:
         return []
     if not isinstance(doc, list):
-        raise CatalogError(Problem(
-            "a catalogue file must hold a list of activities or a mapping with an "
-            f"'activities' list, got {type(doc).__name__}", source=source, has_value=False))
+        raise CatalogError(
+            Problem(
+                "a catalogue file must hold a list of activities or a mapping with an "
+                f"'activities' list, got {type(doc).__name__}",
+                source=source,
+                has_value=False,
+            )
+        )
     return doc
 
 
@@ -105,11 +117,15 @@ def _jsonl_items(text: str, source: str) -> list[Any]:
         try:
             items.append(json.loads(line))
         except json.JSONDecodeError as exc:
-            problems.append(Problem(f"line {lineno} is not valid JSON: {exc.msg}",
-                                    source=source, has_value=False))
+            problems.append(
+                Problem(
+                    f"line {lineno} is not valid JSON: {exc.msg}", source=source, has_value=False
+                )
+            )
         except RecursionError:
-            problems.append(Problem(f"line {lineno} is nested too deeply", source=source,
-                                    has_value=False))
+            problems.append(
+                Problem(f"line {lineno} is nested too deeply", source=source, has_value=False)
+            )
     if problems:
         raise CatalogError(problems)
     return items
@@ -150,8 +166,11 @@ def _csv_items(text: str, source: str) -> list[Any]:
                 item["intimacy"] = intimacy
             items.append(item)
     except csv.Error as exc:
-        raise CatalogError(Problem(f"not valid CSV at line {reader.line_num}: {exc}",
-                                   source=source, has_value=False)) from None
+        raise CatalogError(
+            Problem(
+                f"not valid CSV at line {reader.line_num}: {exc}", source=source, has_value=False
+            )
+        ) from None
     return items
 
 
@@ -168,9 +187,14 @@ def _raw_items(path: Path, source: str) -> list[Any]:
         return _jsonl_items(text, source)
     if suffix == ".csv":
         return _csv_items(text, source)
-    raise CatalogError(Problem(
-        f"unsupported catalogue format {suffix or '(none)'!r}; use one of "
-        f"{', '.join(CATALOG_SUFFIXES)}", source=source, has_value=False))
+    raise CatalogError(
+        Problem(
+            f"unsupported catalogue format {suffix or '(none)'!r}; use one of "
+            f"{', '.join(CATALOG_SUFFIXES)}",
+            source=source,
+            has_value=False,
+        )
+    )
 
 
 # --------------------------------------------------------------------------- validation
@@ -196,8 +220,16 @@ def problems_from_validation(
         if err["type"] == "extra_forbidden":
             message = "unknown field (not part of the schema)"
         has_value = err["type"] not in ("missing", "value_error", "assertion_error")
-        problems.append(Problem(message, source=source, item=item, field=field,
-                                value=err.get("input"), has_value=has_value))
+        problems.append(
+            Problem(
+                message,
+                source=source,
+                item=item,
+                field=field,
+                value=err.get("input"),
+                has_value=has_value,
+            )
+        )
     return problems
 
 
@@ -211,8 +243,14 @@ def validate_items(
     for source, position, raw in raw_items:
         label = _item_label(raw, position)
         if not isinstance(raw, dict):
-            problems.append(Problem(f"an activity must be a mapping, got {type(raw).__name__}",
-                                    source=source, item=label, has_value=False))
+            problems.append(
+                Problem(
+                    f"an activity must be a mapping, got {type(raw).__name__}",
+                    source=source,
+                    item=label,
+                    has_value=False,
+                )
+            )
             continue
         try:
             activity = Activity.model_validate(raw)
@@ -221,8 +259,15 @@ def validate_items(
             continue
         where = f"{source} {label}"
         if activity.id in first_seen:
-            problems.append(Problem(f"duplicate id, first used by {first_seen[activity.id]}",
-                                    source=source, item=label, field="id", value=activity.id))
+            problems.append(
+                Problem(
+                    f"duplicate id, first used by {first_seen[activity.id]}",
+                    source=source,
+                    item=label,
+                    field="id",
+                    value=activity.id,
+                )
+            )
             continue
         first_seen[activity.id] = where
         activities.append(activity)
@@ -233,16 +278,12 @@ def _catalog_files(path: Path) -> list[Path]:
     files: list[Path] = []
     for root, dirs, names in os.walk(path, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        files.extend(Path(root) / n for n in names
-                     if not n.startswith(".") and Path(n).suffix.lower() in CATALOG_SUFFIXES)
+        files.extend(
+            Path(root) / n
+            for n in names
+            if not n.startswith(".") and Path(n).suffix.lower() in CATALOG_SUFFIXES
+        )
     return sorted(files)
-
-
-def _iter_raw(paths: list[Path], base: Path) -> Iterator[tuple[str, int, Any]]:
-    for file in paths:
-        source = str(file if file == base else file)
-        for position, raw in enumerate(_raw_items(file, source), start=1):
-            yield source, position, raw
 
 
 def load_catalog(path: str | os.PathLike[str]) -> Catalog:
@@ -273,9 +314,13 @@ def load_catalog(path: str | os.PathLike[str]) -> Catalog:
     if base.is_dir():
         files = _catalog_files(base)
         if not files:
-            raise CatalogError(Problem(
-                f"folder holds no catalogue files ({', '.join(CATALOG_SUFFIXES)})",
-                source=source, has_value=False))
+            raise CatalogError(
+                Problem(
+                    f"folder holds no catalogue files ({', '.join(CATALOG_SUFFIXES)})",
+                    source=source,
+                    has_value=False,
+                )
+            )
     elif base.exists():
         files = [base]
     else:
@@ -284,20 +329,24 @@ def load_catalog(path: str | os.PathLike[str]) -> Catalog:
     raw_items: list[tuple[str, int, Any]] = []
     for file in files:
         try:
-            raw_items.extend((str(file), pos, raw)
-                             for pos, raw in enumerate(_raw_items(file, str(file)), start=1))
+            raw_items.extend(
+                (str(file), pos, raw)
+                for pos, raw in enumerate(_raw_items(file, str(file)), start=1)
+            )
         except CatalogError as exc:
             problems.extend(exc.problems)
         if len(raw_items) > MAX_ITEMS:
-            raise CatalogError(Problem(f"more than {MAX_ITEMS} activities", source=source,
-                                       has_value=False))
+            raise CatalogError(
+                Problem(f"more than {MAX_ITEMS} activities", source=source, has_value=False)
+            )
     activities, item_problems = validate_items(raw_items)
     problems.extend(item_problems)
     if problems:
         raise CatalogError(problems)
     if not activities:
-        raise CatalogError(Problem("the catalogue is empty (no activities)", source=source,
-                                   has_value=False))
+        raise CatalogError(
+            Problem("the catalogue is empty (no activities)", source=source, has_value=False)
+        )
     logger.debug("loaded %d activities from %d file(s)", len(activities), len(files))
     return Catalog(activities=tuple(activities))
 
@@ -323,8 +372,9 @@ def save_catalog(catalog: Catalog | Iterable[Activity], path: str | os.PathLike[
     if suffix in (".yaml", ".yml"):
         import yaml
 
-        text = yaml.safe_dump({"activities": records}, sort_keys=False, allow_unicode=True,
-                              width=100)
+        text = yaml.safe_dump(
+            {"activities": records}, sort_keys=False, allow_unicode=True, width=100
+        )
     elif suffix == ".json":
         text = json.dumps({"activities": records}, indent=2, ensure_ascii=False) + "\n"
     elif suffix == ".jsonl":
@@ -332,9 +382,14 @@ def save_catalog(catalog: Catalog | Iterable[Activity], path: str | os.PathLike[
     elif suffix == ".csv":
         text = _csv_text(records)
     else:
-        raise CatalogError(Problem(
-            f"unsupported catalogue format {suffix or '(none)'!r}; use one of "
-            f"{', '.join(CATALOG_SUFFIXES)}", source=str(target), has_value=False))
+        raise CatalogError(
+            Problem(
+                f"unsupported catalogue format {suffix or '(none)'!r}; use one of "
+                f"{', '.join(CATALOG_SUFFIXES)}",
+                source=str(target),
+                has_value=False,
+            )
+        )
     atomic_write_text(target, text)
     return target
 

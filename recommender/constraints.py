@@ -92,9 +92,14 @@ class PairLimits:
     recent: tuple[npt.NDArray[np.int32], ...]  # items done within the history window
 
     @classmethod
-    def of(cls, pairs: Sequence[tuple[PersonProfile, PersonProfile, PairContext]],
-           items: ItemTable, text: TextSpace, index_of: dict[str, int],
-           recent: Sequence[npt.NDArray[np.int32]] | None = None) -> PairLimits:
+    def of(
+        cls,
+        pairs: Sequence[tuple[PersonProfile, PersonProfile, PairContext]],
+        items: ItemTable,
+        text: TextSpace,
+        index_of: dict[str, int],
+        recent: Sequence[npt.NDArray[np.int32]] | None = None,
+    ) -> PairLimits:
         """Collect the limits of ``pairs`` (profiles and contexts) into arrays."""
         avoid_cache: dict[str, npt.NDArray[np.int32]] = {}
 
@@ -110,24 +115,43 @@ class PairLimits:
             return np.array(sorted(index_of[i] for i in ids if i in index_of), np.int32)
 
         return cls(
-            relationship_bit=np.array([1 << RELATIONSHIPS.index(c.relationship)
-                                       for _, _, c in pairs], np.uint8),
+            relationship_bit=np.array(
+                [1 << RELATIONSHIPS.index(c.relationship) for _, _, c in pairs], np.uint8
+            ),
             depth=np.array([depth_cap(a, b, c) for a, b, c in pairs], np.int8),
-            budget=np.array([min(a.budget, b.budget, 3 if c.budget is None else c.budget)
-                             for a, b, c in pairs], np.int8),
-            contact=np.array([min(CONTACT_LEVEL[a.max_contact], CONTACT_LEVEL[b.max_contact],
-                                  RELATIONSHIP_CONTACT_CAP[c.relationship])
-                              for a, b, c in pairs], np.int8),
-            mobility=np.array([a.limited_mobility or b.limited_mobility for a, b, _ in pairs],
-                              bool),
-            minutes=np.array([1440 if c.minutes is None else c.minutes for _, _, c in pairs],
-                             np.int16),
+            budget=np.array(
+                [min(a.budget, b.budget, 3 if c.budget is None else c.budget) for a, b, c in pairs],
+                np.int8,
+            ),
+            contact=np.array(
+                [
+                    min(
+                        CONTACT_LEVEL[a.max_contact],
+                        CONTACT_LEVEL[b.max_contact],
+                        RELATIONSHIP_CONTACT_CAP[c.relationship],
+                    )
+                    for a, b, c in pairs
+                ],
+                np.int8,
+            ),
+            mobility=np.array(
+                [a.limited_mobility or b.limited_mobility for a, b, _ in pairs], bool
+            ),
+            minutes=np.array(
+                [1440 if c.minutes is None else c.minutes for _, _, c in pairs], np.int16
+            ),
             remote=np.array([c.remote for _, _, c in pairs], bool),
-            setting=np.array([-1 if c.setting in (None, Setting.any)
-                              else SETTING_CODE[c.setting] for _, _, c in pairs], np.int8),
+            setting=np.array(
+                [
+                    -1 if c.setting in (None, Setting.any) else SETTING_CODE[c.setting]
+                    for _, _, c in pairs
+                ],
+                np.int8,
+            ),
             avoid=tuple(avoided([*a.avoid, *b.avoid]) for a, b, _ in pairs),
             exclude=tuple(excluded(c.exclude) for _, _, c in pairs),
-            recent=tuple(recent) if recent is not None
+            recent=tuple(recent)
+            if recent is not None
             else tuple(np.empty(0, np.int32) for _ in pairs),
         )
 
@@ -145,13 +169,15 @@ def avoided_items(word: str, items: ItemTable, text: TextSpace) -> npt.NDArray[n
     tagged = items.items_tagged(slugify(word))
     terms = [text.vocabulary[t] for t in analyze(word) if t in text.vocabulary]
     n_words = len(analyze(word))
-    worded = (text.items_with_all(np.array(terms, np.int32))
-              if terms and len(terms) == n_words else np.empty(0, np.int32))
+    worded = (
+        text.items_with_all(np.array(terms, np.int32))
+        if terms and len(terms) == n_words
+        else np.empty(0, np.int32)
+    )
     return np.union1d(tagged, worded).astype(np.int32)
 
 
-def _scatter_out(n_pairs: int, n_items: int,
-                 lists: tuple[npt.NDArray[np.int32], ...]) -> Mask:
+def _scatter_out(n_pairs: int, n_items: int, lists: tuple[npt.NDArray[np.int32], ...]) -> Mask:
     mask = np.ones((n_pairs, n_items), bool)
     for row, hit in enumerate(lists):
         if len(hit):
@@ -172,7 +198,8 @@ def constraint_masks(limits: PairLimits, items: ItemTable) -> dict[str, Mask]:
         "mobility": items.accessible[col, :] | ~limits.mobility[:, col],
         "minutes": items.minutes[col, :] <= limits.minutes[:, col],
         "remote": items.remote[col, :] | ~limits.remote[:, col],
-        "setting": (setting < 0) | (items.setting[col, :] == setting)
+        "setting": (setting < 0)
+        | (items.setting[col, :] == setting)
         | (items.setting[col, :] == SETTING_CODE[Setting.any]),
         "avoid": _scatter_out(n_pairs, n_items, limits.avoid),
         "exclude": _scatter_out(n_pairs, n_items, limits.exclude),
@@ -181,4 +208,3 @@ def constraint_masks(limits: PairLimits, items: ItemTable) -> dict[str, Mask]:
         # never as one more activity in the list.
         "support": np.broadcast_to(~items.has_flag(FLAG_SUPPORT)[col, :], (n_pairs, n_items)),
     }
-

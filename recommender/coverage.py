@@ -69,15 +69,18 @@ def coverage(activities: Iterable[Activity]) -> list[CoverageRow]:
     rows += [CoverageRow(f"depth {d}", depths[d], 30) for d in range(1, 6)]
     rows += [CoverageRow(f"practice {p.value}", practices[p], 15) for p in Practice]
     rows += [
-        CoverageRow("conversation items with 3+ prompts",
-                    sum(len(a.prompts) >= 3 for a in conversation), 60),
+        CoverageRow(
+            "conversation items with 3+ prompts", sum(len(a.prompts) >= 3 for a in conversation), 60
+        ),
         CoverageRow("distinct prompts", len(prompts), 300),
         CoverageRow("remote", sum(a.remote for a in items), 70),
         CoverageRow("free (cost 0)", sum(a.cost == 0 for a in items), 120),
         CoverageRow("accessible", sum(a.accessible for a in items), 150),
     ]
     rows += [CoverageRow(f"energy {e.value}", energies[e], 50) for e in Energy]
-    rows += [CoverageRow(f"setting {s.value}", settings[s], 80)
-             for s in (Setting.indoor, Setting.outdoor)]
+    rows += [
+        CoverageRow(f"setting {s.value}", settings[s], 80)
+        for s in (Setting.indoor, Setting.outdoor)
+    ]
     rows.append(CoverageRow("novelty 3 (new and exciting)", sum(a.novelty == 3 for a in items), 60))
     return rows

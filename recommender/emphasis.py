@@ -62,11 +62,14 @@ def obstacle_matches(items: ItemTable) -> npt.NDArray[np.bool_]:
     return np.stack([rows[o] for o in OBSTACLES])
 
 
-def bonus(contexts: Sequence[PairContext], items: ItemTable, matches: npt.NDArray[np.bool_],
-          novelty_weight: float) -> F32:
+def bonus(
+    contexts: Sequence[PairContext],
+    items: ItemTable,
+    matches: npt.NDArray[np.bool_],
+    novelty_weight: float,
+) -> F32:
     """Emphasis bonus of every item for each context: ``(len(contexts), n_items)``."""
-    obstacle_rows = np.array([[o in c.obstacles for o in OBSTACLES] for c in contexts],
-                             np.float32)
+    obstacle_rows = np.array([[o in c.obstacles for o in OBSTACLES] for c in contexts], np.float32)
     goal_rows = np.array([[t in c.goals for t in TYPES] for c in contexts], np.float32)
     goal_rows /= np.maximum(goal_rows.sum(axis=1, keepdims=True), 1.0)
     out = (obstacle_rows * np.float32(OBSTACLE_BONUS)) @ matches.astype(np.float32)

@@ -18,7 +18,7 @@ from .features import TextSpace
 from .schema import Activity, Obstacle, PairContext, PersonProfile, Practice, Relationship
 from .text import related_words
 
-__all__ = ["Explainer", "MAX_REASONS"]
+__all__ = ["MAX_REASONS", "Explainer"]
 
 MAX_REASONS = 3
 STRONG_WEIGHT = 0.65
@@ -50,9 +50,15 @@ class _Interests:
 class Explainer:
     """Builds reasons for one pair; made once per pair, asked once per suggestion."""
 
-    def __init__(self, a: PersonProfile, b: PersonProfile, ctx: PairContext, text: TextSpace,
-                 obstacle_hits: npt.NDArray[np.bool_], notes: dict[int, str] | None = None,
-                 ) -> None:
+    def __init__(
+        self,
+        a: PersonProfile,
+        b: PersonProfile,
+        ctx: PairContext,
+        text: TextSpace,
+        obstacle_hits: npt.NDArray[np.bool_],
+        notes: dict[int, str] | None = None,
+    ) -> None:
         self.people = (a, b)
         self.ctx = ctx
         self.text = text
@@ -73,7 +79,7 @@ class Explainer:
         """(kind, text): an interest hit beats a strongly valued type."""
         person = self.people[who]
         item_terms = set(self.text.row(item)[0].tolist())
-        for word, terms in zip(self.interests[who].words, self.interests[who].terms):
+        for word, terms in zip(self.interests[who].words, self.interests[who].terms, strict=True):
             if terms & item_terms:
                 return "interest", f"{person.name} enjoys {word}"
         kind = activity.strongest_type
@@ -81,8 +87,9 @@ class Explainer:
             return kind.value, f"{person.name} values {kind.value} closeness"
         return "none", None
 
-    def reasons(self, activity: Activity, item: int, scores: Sequence[float],
-                support: bool = False) -> tuple[str, ...]:
+    def reasons(
+        self, activity: Activity, item: int, scores: Sequence[float], support: bool = False
+    ) -> tuple[str, ...]:
         """One to three reasons for suggesting ``activity`` (catalogue row ``item``)."""
         a, b = self.people
         out: list[str] = [self._fit_reason(activity, item, scores)]
@@ -115,18 +122,24 @@ class Explainer:
         (name_1, kind_1, text_1), (name_2, kind_2, text_2) = found
         if kind_1 == kind_2 and kind_1 not in ("interest", "none"):
             return f"Both {name_1} and {name_2} value {kind_1} closeness"
-        if kind_1 == kind_2 == "interest" and text_1 and text_2 \
-                and text_1.split(" enjoys ", 1)[1] == text_2.split(" enjoys ", 1)[1]:
+        if (
+            kind_1 == kind_2 == "interest"
+            and text_1
+            and text_2
+            and text_1.split(" enjoys ", 1)[1] == text_2.split(" enjoys ", 1)[1]
+        ):
             return f"Both {name_1} and {name_2} enjoy {text_1.split(' enjoys ', 1)[1]}"
         if text_1 and text_2:
             return f"{text_1}; {text_2}"
         if text_1 or text_2:
             other = name_2 if text_1 else name_1
             fits_other = min(scores) >= 0.5
-            return (f"{text_1 or text_2}; a good fit for {other} too" if fits_other
-                    else f"{text_1 or text_2}; something new for {other} to share")
-        return (f"{activity.strongest_type.value.capitalize()} closeness "
-                f"for {name_1} and {name_2}")
+            return (
+                f"{text_1 or text_2}; a good fit for {other} too"
+                if fits_other
+                else f"{text_1 or text_2}; something new for {other} to share"
+            )
+        return f"{activity.strongest_type.value.capitalize()} closeness for {name_1} and {name_2}"
 
     def safety_reasons(self) -> tuple[str, ...]:
         """The reason every safety suggestion carries."""

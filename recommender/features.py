@@ -70,8 +70,14 @@ _TAG_FLAGS = {
 
 # Weights of the blocks in the structure vector used for diversity: the
 # intimacy mix and the practice matter most to whether two ideas feel alike.
-_STRUCTURE_WEIGHTS = {"intimacy": 1.0, "practice": 0.8, "energy": 0.3, "setting": 0.3,
-                      "novelty": 0.2, "tags": 0.6}
+_STRUCTURE_WEIGHTS = {
+    "intimacy": 1.0,
+    "practice": 0.8,
+    "energy": 0.3,
+    "setting": 0.3,
+    "novelty": 0.2,
+    "tags": 0.6,
+}
 
 
 def activity_text(activity: Activity) -> str:
@@ -152,9 +158,8 @@ class TextSpace:
         """Items whose text contains every one of ``terms`` (for phrase filters)."""
         result: I32 | None = None
         for term in terms.tolist():
-            items = self.col_items[self.col_ptr[term]:self.col_ptr[term + 1]]
-            result = items if result is None else np.intersect1d(result, items,
-                                                                 assume_unique=True)
+            items = self.col_items[self.col_ptr[term] : self.col_ptr[term + 1]]
+            result = items if result is None else np.intersect1d(result, items, assume_unique=True)
             if len(result) == 0:
                 break
         return np.empty(0, np.int32) if result is None else result
@@ -193,13 +198,13 @@ class ItemTable:
 
     def has_flag(self, flag: int) -> npt.NDArray[np.bool_]:
         """Boolean column: items with ``flag`` set."""
-        return (self.flags & np.uint8(flag)) != 0
+        return np.asarray((self.flags & np.uint8(flag)) != 0)
 
     def items_tagged(self, tag: str) -> I32:
         """Items that carry ``tag`` exactly."""
         hit = np.searchsorted(self.tag_names, tag)
         if hit < len(self.tag_names) and self.tag_names[hit] == tag:
-            return self.tag_items[self.tag_ptr[hit]:self.tag_ptr[hit + 1]]
+            return self.tag_items[self.tag_ptr[hit] : self.tag_ptr[hit + 1]]
         return np.empty(0, np.int32)
 
 
@@ -208,8 +213,9 @@ def arrays_of(obj: TextSpace | ItemTable, prefix: str) -> dict[str, npt.NDArray[
     return {f"{prefix}.{f.name}": getattr(obj, f.name) for f in fields(obj)}
 
 
-def from_arrays(cls: type[TextSpace] | type[ItemTable], prefix: str,
-                arrays: dict[str, npt.NDArray[Any]]) -> Any:
+def from_arrays(
+    cls: type[TextSpace] | type[ItemTable], prefix: str, arrays: dict[str, npt.NDArray[Any]]
+) -> Any:
     """Rebuild a space or table from :func:`arrays_of` output."""
     return cls(**{f.name: arrays[f"{prefix}.{f.name}"] for f in fields(cls)})
 
@@ -217,8 +223,12 @@ def from_arrays(cls: type[TextSpace] | type[ItemTable], prefix: str,
 def _one_hot(codes: npt.NDArray[Any], n_values: int) -> F32:
     from sklearn.preprocessing import OneHotEncoder
 
-    encoder = OneHotEncoder(categories=[list(range(n_values))], sparse_output=False,
-                            dtype=np.float32, handle_unknown="ignore")
+    encoder = OneHotEncoder(
+        categories=[list(range(n_values))],
+        sparse_output=False,
+        dtype=np.float32,
+        handle_unknown="ignore",
+    )
     return np.asarray(encoder.fit_transform(codes.reshape(-1, 1)), dtype=np.float32)
 
 
@@ -247,8 +257,9 @@ def fit_features(activities: Sequence[Activity]) -> tuple[TextSpace, ItemTable]:
 
 def _item_table(activities: Sequence[Activity]) -> ItemTable:
     n = len(activities)
-    intimacy = np.array([[a.intimacy.get(t, 0.0) for t in TYPES] for a in activities],
-                        dtype=np.float32).reshape(n, len(TYPES))
+    intimacy = np.array(
+        [[a.intimacy.get(t, 0.0) for t in TYPES] for a in activities], dtype=np.float32
+    ).reshape(n, len(TYPES))
     share = intimacy / np.maximum(intimacy.sum(axis=1, keepdims=True), np.float32(1e-9))
     practice = np.array([PRACTICES.index(a.practice) for a in activities], np.int8)
     energy = np.array([ENERGY_LEVEL[a.energy] for a in activities], np.int8)
@@ -258,12 +269,16 @@ def _item_table(activities: Sequence[Activity]) -> ItemTable:
     rel_bits = np.zeros(n, np.uint8)
     for bit, rel in enumerate(RELATIONSHIPS):
         rel_bits |= np.array([rel in a.relationships for a in activities], bool).astype(
-            np.uint8) << np.uint8(bit)
-    flags = np.array([
-        sum({*(_TAG_FLAGS[t] for t in a.tags if t in _TAG_FLAGS)})
-        | (FLAG_SUPPORT if a.practice is Practice.support else 0)
-        for a in activities
-    ], np.uint8)
+            np.uint8
+        ) << np.uint8(bit)
+    flags = np.array(
+        [
+            sum({*(_TAG_FLAGS[t] for t in a.tags if t in _TAG_FLAGS)})
+            | (FLAG_SUPPORT if a.practice is Practice.support else 0)
+            for a in activities
+        ],
+        np.uint8,
+    )
 
     tag_lists = [a.tags for a in activities]
     tag_counts = Counter(t for tags in tag_lists for t in tags)
@@ -286,14 +301,16 @@ def _item_table(activities: Sequence[Activity]) -> ItemTable:
 
     w = _STRUCTURE_WEIGHTS
     share_norm = share / np.maximum(np.linalg.norm(share, axis=1, keepdims=True), 1e-9)
-    structure = np.hstack([
-        w["intimacy"] * share_norm,
-        w["practice"] * _one_hot(practice, len(PRACTICES)),
-        w["energy"] * _one_hot(energy, 3),
-        w["setting"] * _one_hot(setting, 3),
-        w["novelty"] * _one_hot(novelty - 1, 3),
-        w["tags"] * tag_block,
-    ]).astype(np.float32)
+    structure = np.hstack(
+        [
+            w["intimacy"] * share_norm,
+            w["practice"] * _one_hot(practice, len(PRACTICES)),
+            w["energy"] * _one_hot(energy, 3),
+            w["setting"] * _one_hot(setting, 3),
+            w["novelty"] * _one_hot(novelty - 1, 3),
+            w["tags"] * tag_block,
+        ]
+    ).astype(np.float32)
     structure /= np.maximum(np.linalg.norm(structure, axis=1, keepdims=True), 1e-9)
 
     return ItemTable(

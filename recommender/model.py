@@ -115,9 +115,18 @@ class Recommender:
     (3, True)
     """
 
-    def __init__(self, *, strategy: str = "fair", diversity: float = 0.3, fairness: float = 1.0,
-                 misery_threshold: float = 0.3, interest_weight: float = 0.35,
-                 energy_weight: float = 0.1, novelty_weight: float = 0.05, pool: int = 60) -> None:
+    def __init__(
+        self,
+        *,
+        strategy: str = "fair",
+        diversity: float = 0.3,
+        fairness: float = 1.0,
+        misery_threshold: float = 0.3,
+        interest_weight: float = 0.35,
+        energy_weight: float = 0.1,
+        novelty_weight: float = 0.05,
+        pool: int = 60,
+    ) -> None:
         self.strategy = strategy
         self.diversity = diversity
         self.fairness = fairness
@@ -148,27 +157,42 @@ class Recommender:
         return self
 
     def __repr__(self) -> str:
-        defaults = {p.name: p.default for p in
-                    inspect.signature(type(self).__init__).parameters.values()}
+        defaults = {
+            p.name: p.default for p in inspect.signature(type(self).__init__).parameters.values()
+        }
         changed = [f"{k}={v!r}" for k, v in self.get_params().items() if v != defaults.get(k)]
         return f"Recommender({', '.join(changed)})"
 
     def _validate_params(self) -> None:
         if self.strategy not in STRATEGIES:
-            raise ConfigError(f"strategy must be one of {', '.join(STRATEGIES)}, "
-                              f"got {self.strategy!r}")
-        for name in ("diversity", "misery_threshold", "interest_weight", "energy_weight",
-                     "novelty_weight"):
+            raise ConfigError(
+                f"strategy must be one of {', '.join(STRATEGIES)}, got {self.strategy!r}"
+            )
+        for name in (
+            "diversity",
+            "misery_threshold",
+            "interest_weight",
+            "energy_weight",
+            "novelty_weight",
+        ):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) \
-                    or not 0.0 <= float(value) <= 1.0:
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or not 0.0 <= float(value) <= 1.0
+            ):
                 raise ConfigError(f"{name} must be a number in [0, 1], got {value!r}")
-        if isinstance(self.fairness, bool) or not isinstance(self.fairness, (int, float)) \
-                or not 0.0 <= float(self.fairness) <= 10.0:
+        if (
+            isinstance(self.fairness, bool)
+            or not isinstance(self.fairness, (int, float))
+            or not 0.0 <= float(self.fairness) <= 10.0
+        ):
             raise ConfigError(f"fairness must be a number in [0, 10], got {self.fairness!r}")
         if self.interest_weight + self.energy_weight > 0.9:
-            raise ConfigError("interest_weight + energy_weight must be <= 0.9 (the intimacy-type "
-                              f"fit keeps the rest), got {self.interest_weight + self.energy_weight}")
+            raise ConfigError(
+                "interest_weight + energy_weight must be <= 0.9 (the intimacy-type "
+                f"fit keeps the rest), got {self.interest_weight + self.energy_weight}"
+            )
         if isinstance(self.pool, bool) or not isinstance(self.pool, int) or self.pool < 1:
             raise ConfigError(f"pool must be an integer >= 1, got {self.pool!r}")
 
@@ -194,8 +218,9 @@ class Recommender:
             raise CatalogError("cannot fit on an empty catalogue (no activities)")
         for position, activity in enumerate(activities, start=1):
             if not isinstance(activity, Activity):
-                raise CatalogError(f"item {position}: expected an Activity, "
-                                   f"got {type(activity).__name__}")
+                raise CatalogError(
+                    f"item {position}: expected an Activity, got {type(activity).__name__}"
+                )
         if not isinstance(catalog, Catalog):
             catalog = Catalog(activities=tuple(activities))
         activities.sort(key=lambda a: a.id)  # row order = id order: ties break by id
@@ -227,32 +252,43 @@ class Recommender:
             out.append(cache[id(p)])
         return out
 
-    def _score_block(self, triples: Sequence[Triple],
-                     people: Sequence[PersonVector] | None = None,
-                     ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+    def _score_block(
+        self,
+        triples: Sequence[Triple],
+        people: Sequence[PersonVector] | None = None,
+    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
         """(person (2, P, n), pair (P, n)) before constraints; pair includes emphasis."""
         if people is None:
             people = self._people([t[0] for t in triples] + [t[1] for t in triples])
-        fit = relevance(people, self.items_, self.text_, interest_weight=self.interest_weight,
-                        energy_weight=self.energy_weight)
+        fit = relevance(
+            people,
+            self.items_,
+            self.text_,
+            interest_weight=self.interest_weight,
+            energy_weight=self.energy_weight,
+        )
         person = fit.reshape(2, len(triples), -1)
         pair = agg.aggregate(self.strategy, person)
-        pair = pair + bonus([t[2] for t in triples], self.items_, self.obstacle_matches_,
-                            self.novelty_weight)
+        pair = pair + bonus(
+            [t[2] for t in triples], self.items_, self.obstacle_matches_, self.novelty_weight
+        )
         return person, np.clip(pair, 0.0, 1.0).astype(np.float32)
 
-    def _masks(self, triples: Sequence[Triple], person: npt.NDArray[np.float32],
-               recent: Sequence[npt.NDArray[np.int32]] | None,
-               ) -> dict[str, npt.NDArray[np.bool_]]:
+    def _masks(
+        self,
+        triples: Sequence[Triple],
+        person: npt.NDArray[np.float32],
+        recent: Sequence[npt.NDArray[np.int32]] | None,
+    ) -> dict[str, npt.NDArray[np.bool_]]:
         limits = PairLimits.of(triples, self.items_, self.text_, self.index_, recent)
         masks = constraint_masks(limits, self.items_)
         if self.strategy == "average_without_misery":
             masks["misery"] = agg.misery_mask(person, self.misery_threshold)
         return masks
 
-    def pair_scores(self, a: PersonProfile, b: PersonProfile,
-                    ctx: PairContext | None = None) -> tuple[npt.NDArray[np.float32],
-                                                             npt.NDArray[np.float32]]:
+    def pair_scores(
+        self, a: PersonProfile, b: PersonProfile, ctx: PairContext | None = None
+    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
         """Every activity's pair score and per-person scores, before constraints.
 
         Returns ``(pair, person)`` with shapes ``(n,)`` and ``(2, n)``, rows in
@@ -274,8 +310,15 @@ class Recommender:
 
     # ------------------------------------------------------------ recommend
 
-    def recommend(self, a: PersonProfile, b: PersonProfile, ctx: PairContext | None = None, *,
-                  k: int = 5, history: PairHistory | None = None) -> list[Suggestion]:
+    def recommend(
+        self,
+        a: PersonProfile,
+        b: PersonProfile,
+        ctx: PairContext | None = None,
+        *,
+        k: int = 5,
+        history: PairHistory | None = None,
+    ) -> list[Suggestion]:
         """The top ``k`` activities for ``a`` and ``b`` in context ``ctx``.
 
         Hard limits never bend; when nothing fits the list is empty and
@@ -285,12 +328,16 @@ class Recommender:
         whoever was served less last time.
         """
         self._check_fitted()
-        return self._recommend([_check_triple(a, b, ctx)], k,
-                               [history] if history is not None else None)[0]
+        return self._recommend(
+            [_check_triple(a, b, ctx)], k, [history] if history is not None else None
+        )[0]
 
-    def recommend_many(self, triples: Iterable[tuple[PersonProfile, PersonProfile,
-                                                     PairContext | None]],
-                       *, k: int = 10) -> list[list[Suggestion]]:
+    def recommend_many(
+        self,
+        triples: Iterable[tuple[PersonProfile, PersonProfile, PairContext | None]],
+        *,
+        k: int = 10,
+    ) -> list[list[Suggestion]]:
         """:meth:`recommend` for many pairs at once, in blocks of matrix operations.
 
         Gives the same lists as calling :meth:`recommend` for each pair.
@@ -299,8 +346,9 @@ class Recommender:
         checked = [_check_triple(*t) for t in triples]
         return self._recommend(checked, k, None)
 
-    def _recommend(self, triples: Sequence[Triple], k: int,
-                   histories: Sequence[PairHistory] | None) -> list[list[Suggestion]]:
+    def _recommend(
+        self, triples: Sequence[Triple], k: int, histories: Sequence[PairHistory] | None
+    ) -> list[list[Suggestion]]:
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
             raise ConfigError(f"k must be an integer >= 1, got {k!r}")
         k = int(k)
@@ -310,15 +358,18 @@ class Recommender:
             if t[2].safety_concern:
                 results[i] = self._safety(t, k)
         for start in range(0, len(joint), CHUNK):
-            block = joint[start:start + CHUNK]
+            block = joint[start : start + CHUNK]
             block_triples = [triples[i] for i in block]
             block_histories = [histories[i] for i in block] if histories else None
-            for i, suggestions in zip(block, self._rank_block(block_triples, k, block_histories)):
+            for i, suggestions in zip(
+                block, self._rank_block(block_triples, k, block_histories), strict=True
+            ):
                 results[i] = suggestions
         return results
 
-    def _rank_block(self, triples: Sequence[Triple], k: int,
-                    histories: Sequence[PairHistory] | None) -> list[list[Suggestion]]:
+    def _rank_block(
+        self, triples: Sequence[Triple], k: int, histories: Sequence[PairHistory] | None
+    ) -> list[list[Suggestion]]:
         people = self._people([t[0] for t in triples] + [t[1] for t in triples])
         notes: list[dict[int, str]] = [{} for _ in triples]
         recent = None
@@ -343,26 +394,41 @@ class Recommender:
                 picks.append(support)
                 scores.append(min(float(pair[row, support]), *scores[-1:]))
             explainer = Explainer(a, b, ctx, self.text_, self.obstacle_matches_, notes[row])
-            out.append([
-                self._suggestion(item, score, person[:, row, item],
-                                 explainer.reasons(self.activities_[item], item,
-                                                   person[:, row, item].tolist(),
-                                                   support=item == support))
-                for item, score in zip(picks, scores)
-            ])
+            out.append(
+                [
+                    self._suggestion(
+                        item,
+                        score,
+                        person[:, row, item],
+                        explainer.reasons(
+                            self.activities_[item],
+                            item,
+                            person[:, row, item].tolist(),
+                            support=item == support,
+                        ),
+                    )
+                    for item, score in zip(picks, scores, strict=True)
+                ]
+            )
         return out
 
-    def _apply_histories(self, triples: Sequence[Triple], people: list[PersonVector],
-                         histories: Sequence[PairHistory]) -> Any:
+    def _apply_histories(
+        self,
+        triples: Sequence[Triple],
+        people: list[PersonVector],
+        histories: Sequence[PairHistory],
+    ) -> Any:
         from .history import apply_histories
 
         return apply_histories(self, triples, people, histories)
 
-    def _support_pick(self, masks: dict[str, npt.NDArray[np.bool_]],
-                      pair: npt.NDArray[np.float32], row: int) -> int | None:
+    def _support_pick(
+        self, masks: dict[str, npt.NDArray[np.bool_]], pair: npt.NDArray[np.float32], row: int
+    ) -> int | None:
         """Best feasible support item (not crisis help) for a pair facing mental_health."""
-        allowed = np.logical_and.reduce([m[row] for name, m in masks.items()
-                                         if name not in ("support", "misery")])
+        allowed = np.logical_and.reduce(
+            [m[row] for name, m in masks.items() if name not in ("support", "misery")]
+        )
         flags = self.items_.flags
         eligible = allowed & ((flags & FLAG_SUPPORT) != 0) & ((flags & FLAG_CRISIS) == 0)
         if not eligible.any():
@@ -374,8 +440,11 @@ class Recommender:
         """Individual support only: crisis and domestic-violence help first."""
         a, b, ctx = triple
         flags = self.items_.flags
-        eligible = (((flags & FLAG_SUPPORT) != 0) & ((flags & FLAG_INDIVIDUAL) != 0)
-                    & ((flags & FLAG_JOINT_THERAPY) == 0))
+        eligible = (
+            ((flags & FLAG_SUPPORT) != 0)
+            & ((flags & FLAG_INDIVIDUAL) != 0)
+            & ((flags & FLAG_JOINT_THERAPY) == 0)
+        )
         excluded = [self.index_[i] for i in ctx.exclude if i in self.index_]
         eligible[excluded] = False
         items = np.flatnonzero(eligible)
@@ -384,11 +453,11 @@ class Recommender:
         explainer = Explainer(a, b, ctx, self.text_, self.obstacle_matches_)
         person, _ = self._score_block([triple])
         reasons = explainer.safety_reasons()
-        return [self._suggestion(int(item), 1.0, person[:, 0, item], reasons)
-                for item in order]
+        return [self._suggestion(int(item), 1.0, person[:, 0, item], reasons) for item in order]
 
-    def _suggestion(self, item: int, score: float, person: npt.NDArray[np.float32],
-                    reasons: tuple[str, ...]) -> Suggestion:
+    def _suggestion(
+        self, item: int, score: float, person: npt.NDArray[np.float32], reasons: tuple[str, ...]
+    ) -> Suggestion:
         # Values come from validated inputs and clipped arrays: skip re-validation.
         return Suggestion.model_construct(
             activity=self.activities_[item],
@@ -399,9 +468,14 @@ class Recommender:
 
     # ------------------------------------------------------------ diagnose
 
-    def diagnose(self, a: PersonProfile, b: PersonProfile,
-                 ctx: PairContext | None = None, *,
-                 history: PairHistory | None = None) -> Diagnosis:
+    def diagnose(
+        self,
+        a: PersonProfile,
+        b: PersonProfile,
+        ctx: PairContext | None = None,
+        *,
+        history: PairHistory | None = None,
+    ) -> Diagnosis:
         """Which hard constraint removed how many candidates, and what to relax.
 
         Examples
@@ -476,7 +550,8 @@ class Recommender:
         arrays = {**arrays_of(self.text_, "text"), **arrays_of(self.items_, "items")}
         arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
         buffer = io.BytesIO()
-        np.savez(buffer, **arrays)
+        # numpy's stub reads **arrays as possibly holding its allow_pickle flag.
+        np.savez(buffer, **arrays)  # type: ignore[arg-type]
         target = Path(path)
         atomic_write_bytes(target, buffer.getvalue())
         return target
@@ -500,8 +575,9 @@ class Recommender:
         except (OSError, ValueError, EOFError, KeyError) as exc:
             raise ModelFileError(f"{source}: not a readable closer model ({exc})") from None
         except Exception as exc:  # zipfile.BadZipFile and friends from a damaged file
-            raise ModelFileError(f"{source}: not a readable closer model "
-                                 f"({type(exc).__name__})") from None
+            raise ModelFileError(
+                f"{source}: not a readable closer model ({type(exc).__name__})"
+            ) from None
         try:
             meta = json.loads(arrays.pop("meta").tobytes().decode())
         except (KeyError, UnicodeDecodeError, json.JSONDecodeError):
@@ -509,13 +585,16 @@ class Recommender:
         if not isinstance(meta, dict) or meta.get("format") != MODEL_FORMAT:
             raise ModelFileError(f"{source}: not a closer model file")
         if meta.get("version") != MODEL_VERSION:
-            raise ModelFileError(f"{source}: model format version {meta.get('version')!r} is "
-                                 f"not supported (this closer reads {MODEL_VERSION}); refit")
+            raise ModelFileError(
+                f"{source}: model format version {meta.get('version')!r} is "
+                f"not supported (this closer reads {MODEL_VERSION}); refit"
+            )
         records = meta.get("activities")
-        if not isinstance(records, list) or _catalog_digest(records) != meta.get(
-                "catalog_sha256"):
-            raise ModelFileError(f"{source}: the catalogue inside the model does not match its "
-                                 "hash (the file was edited or damaged)")
+        if not isinstance(records, list) or _catalog_digest(records) != meta.get("catalog_sha256"):
+            raise ModelFileError(
+                f"{source}: the catalogue inside the model does not match its "
+                "hash (the file was edited or damaged)"
+            )
         try:
             catalog = Catalog(activities=tuple(Activity.model_validate(r) for r in records))
             model = cls(**meta["params"])
@@ -525,10 +604,15 @@ class Recommender:
         except (ValueError, TypeError, KeyError, ConfigError) as exc:
             raise ModelFileError(f"{source}: model contents are invalid ({exc})") from None
         n = len(catalog)
-        if len(items) != n or text.n_items != n or len(text.col_ptr) != len(text.terms) + 1 \
-                or (len(text.col_items) and int(text.col_items.max()) >= n):
-            raise ModelFileError(f"{source}: model arrays do not match its catalogue "
-                                 f"({n} activities)")
+        if (
+            len(items) != n
+            or text.n_items != n
+            or len(text.col_ptr) != len(text.terms) + 1
+            or (len(text.col_items) and int(text.col_items.max()) >= n)
+        ):
+            raise ModelFileError(
+                f"{source}: model arrays do not match its catalogue ({n} activities)"
+            )
         model.text_, model.items_ = text, items
         model._set_catalog(catalog.activities)
         return model
@@ -539,14 +623,20 @@ def _catalog_digest(records: list[dict[str, Any]]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _select(ranked: npt.NDArray[np.float32], person: npt.NDArray[np.float32],
-            model: Recommender, k: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+def _select(
+    ranked: npt.NDArray[np.float32], person: npt.NDArray[np.float32], model: Recommender, k: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
     from .rerank import select
 
-    return select(ranked, person, model.items_.structure, k=k,
-                  diversity=float(model.diversity),
-                  fairness=float(model.fairness) if model.strategy == "fair" else 0.0,
-                  pool=max(model.pool, k))
+    return select(
+        ranked,
+        person,
+        model.items_.structure,
+        k=k,
+        diversity=float(model.diversity),
+        fairness=float(model.fairness) if model.strategy == "fair" else 0.0,
+        pool=max(model.pool, k),
+    )
 
 
 def _check_triple(a: Any, b: Any, ctx: Any) -> Triple:

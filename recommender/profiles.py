@@ -27,12 +27,17 @@ def _parse_document(text: str, source: str) -> Any:
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
-            raise ProfileError(Problem(
-                f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
-                source=source, has_value=False)) from None
+            raise ProfileError(
+                Problem(
+                    f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
+                    source=source,
+                    has_value=False,
+                )
+            ) from None
         except RecursionError:
-            raise ProfileError(Problem("JSON nested too deeply", source=source,
-                                       has_value=False)) from None
+            raise ProfileError(
+                Problem("JSON nested too deeply", source=source, has_value=False)
+            ) from None
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -41,19 +46,25 @@ def _parse_document(text: str, source: str) -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ProfileError(Problem(f"not valid YAML{where}", source=source,
-                                   has_value=False)) from None
+        raise ProfileError(
+            Problem(f"not valid YAML{where}", source=source, has_value=False)
+        ) from None
     except RecursionError:
-        raise ProfileError(Problem("YAML nested too deeply", source=source,
-                                   has_value=False)) from None
+        raise ProfileError(
+            Problem("YAML nested too deeply", source=source, has_value=False)
+        ) from None
 
 
 def parse_model(model: type[M], document: Any, source: str | None) -> M:
     """Validate ``document`` as ``model``; raise :class:`ProfileError` naming each fault."""
     if not isinstance(document, dict):
-        raise ProfileError(Problem(
-            f"expected a mapping of {model.__name__} fields, got {type(document).__name__}",
-            source=source, has_value=False))
+        raise ProfileError(
+            Problem(
+                f"expected a mapping of {model.__name__} fields, got {type(document).__name__}",
+                source=source,
+                has_value=False,
+            )
+        )
     try:
         return model.model_validate(document)
     except ValidationError as exc:

@@ -67,8 +67,14 @@ def encode_person(profile: PersonProfile, text: TextSpace) -> PersonVector:
     return PersonVector(weights, terms, term_weights, energy)
 
 
-def relevance(people: Sequence[PersonVector], items: ItemTable, text: TextSpace, *,
-              interest_weight: float, energy_weight: float) -> F32:
+def relevance(
+    people: Sequence[PersonVector],
+    items: ItemTable,
+    text: TextSpace,
+    *,
+    interest_weight: float,
+    energy_weight: float,
+) -> F32:
     """Fit of each person with every activity: a ``(len(people), n_items)`` array in [0, 1]."""
     weights = np.stack([p.weights for p in people])
     type_fit = weights @ items.share.T  # (P, n): the share rows sum to 1

@@ -29,8 +29,9 @@ F32 = npt.NDArray[np.float32]
 I64 = npt.NDArray[np.int64]
 
 
-def select(pair: F32, person: F32, structure: F32, *, k: int, diversity: float,
-           fairness: float, pool: int) -> tuple[I64, F32]:
+def select(
+    pair: F32, person: F32, structure: F32, *, k: int, diversity: float, fairness: float, pool: int
+) -> tuple[I64, F32]:
     """Choose up to ``k`` items per pair.
 
     Parameters

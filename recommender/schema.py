@@ -205,7 +205,9 @@ class Activity(BaseModel):
                     f"got {self.contact.value!r}"
                 )
             if self.depth > 3:
-                raise ValueError(f"activities for colleagues must have depth <= 3, got {self.depth}")
+                raise ValueError(
+                    f"activities for colleagues must have depth <= 3, got {self.depth}"
+                )
         if self.practice is Practice.conversation and len(self.prompts) < 3:
             raise ValueError(
                 f"conversation activities need at least 3 prompts, got {len(self.prompts)}"
@@ -267,8 +269,7 @@ class Catalog(BaseModel):
             return self.activities[self._index[activity_id]]
         except (KeyError, TypeError):
             raise UnknownActivityError(
-                f"no activity with id {activity_id!r} in the catalogue "
-                f"({len(self)} activities)"
+                f"no activity with id {activity_id!r} in the catalogue ({len(self)} activities)"
             ) from None
 
     @property

@@ -12,7 +12,7 @@ import recommender as rc
 ActivityFactory = Callable[..., rc.Activity]
 
 
-def make_activity(id: str = "walk-together", **overrides: Any) -> rc.Activity:  # noqa: A002
+def make_activity(id: str = "walk-together", **overrides: Any) -> rc.Activity:
     """A valid activity; override any field."""
     fields: dict[str, Any] = {
         "id": id,
@@ -53,12 +53,22 @@ def model(bundled: rc.Catalog) -> rc.Recommender:
 
 @pytest.fixture
 def ana() -> rc.PersonProfile:
-    return rc.PersonProfile(name="Ana", intimacy={"emotional": 0.9, "physical": 0.6},
-                            interests=["cooking", "music"], max_depth=4, budget=2)
+    return rc.PersonProfile(
+        name="Ana",
+        intimacy={"emotional": 0.9, "physical": 0.6},
+        interests=["cooking", "music"],
+        max_depth=4,
+        budget=2,
+    )
 
 
 @pytest.fixture
 def ben() -> rc.PersonProfile:
-    return rc.PersonProfile(name="Ben", intimacy={"intellectual": 0.8, "experiential": 0.7},
-                            interests=["board games", "science"], max_depth=3, budget=1,
-                            energy="low")
+    return rc.PersonProfile(
+        name="Ben",
+        intimacy={"intellectual": 0.8, "experiential": 0.7},
+        interests=["board games", "science"],
+        max_depth=3,
+        budget=1,
+        energy="low",
+    )

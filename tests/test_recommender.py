@@ -8,14 +8,29 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import recommender as rc
-from recommender.features import FLAG_INDIVIDUAL, FLAG_JOINT_THERAPY, FLAG_SUPPORT
 from recommender.constraints import depth_cap
+from recommender.features import FLAG_INDIVIDUAL, FLAG_JOINT_THERAPY, FLAG_SUPPORT
 from recommender.schema import CONTACT_LEVEL, slugify
 from tests.conftest import make_activity
 
 TYPES = [t.value for t in rc.IntimacyType]
-WORDS = ["cooking", "music", "nature", "hiking", "board games", "science", "art", "faith",
-         "dance", "reading", "walking", "stars", "writing", "gardening", "movies"]
+WORDS = [
+    "cooking",
+    "music",
+    "nature",
+    "hiking",
+    "board games",
+    "science",
+    "art",
+    "faith",
+    "dance",
+    "reading",
+    "walking",
+    "stars",
+    "writing",
+    "gardening",
+    "movies",
+]
 
 profiles = st.builds(
     rc.PersonProfile,
@@ -38,16 +53,16 @@ contexts = st.builds(
     setting=st.sampled_from([None, "indoor", "outdoor", "any"]),
     obstacles=st.frozensets(st.sampled_from([o.value for o in rc.Obstacle]), max_size=2),
     goals=st.frozensets(st.sampled_from(TYPES), max_size=2),
-    exclude=st.frozensets(st.sampled_from(["slow-dance-in-the-kitchen", "no-such-id"]),
-                          max_size=1),
+    exclude=st.frozensets(st.sampled_from(["slow-dance-in-the-kitchen", "no-such-id"]), max_size=1),
 )
 strategies = st.sampled_from(rc.STRATEGIES)
 
 MODELS = {s: rc.Recommender(strategy=s).fit(rc.default_catalog()) for s in rc.STRATEGIES}
 
 
-def violations(s: rc.Suggestion, a: rc.PersonProfile, b: rc.PersonProfile,
-               ctx: rc.PairContext) -> list[str]:
+def violations(
+    s: rc.Suggestion, a: rc.PersonProfile, b: rc.PersonProfile, ctx: rc.PairContext
+) -> list[str]:
     """Every hard limit the suggestion breaks (empty when it respects them all)."""
     act = s.activity
     out = []
@@ -65,8 +80,10 @@ def violations(s: rc.Suggestion, a: rc.PersonProfile, b: rc.PersonProfile,
         out.append("minutes")
     if ctx.remote and not act.remote:
         out.append("remote")
-    if ctx.setting not in (None, rc.Setting.any) and act.setting not in (ctx.setting,
-                                                                         rc.Setting.any):
+    if ctx.setting not in (None, rc.Setting.any) and act.setting not in (
+        ctx.setting,
+        rc.Setting.any,
+    ):
         out.append("setting")
     if act.id in ctx.exclude:
         out.append("exclude")
@@ -122,10 +139,16 @@ def test_swapping_the_people_swaps_scores_and_nothing_else(a, b, ctx, strategy):
 
 
 @settings(max_examples=40, deadline=None)
-@given(weight=st.floats(0, 1), raise_by=st.floats(0, 1), other=profiles,
-       kind=st.sampled_from(TYPES), strategy=strategies)
-def test_raising_a_type_weight_never_lowers_a_pure_item_of_that_type(weight, raise_by, other,
-                                                                      kind, strategy):
+@given(
+    weight=st.floats(0, 1),
+    raise_by=st.floats(0, 1),
+    other=profiles,
+    kind=st.sampled_from(TYPES),
+    strategy=strategies,
+)
+def test_raising_a_type_weight_never_lowers_a_pure_item_of_that_type(
+    weight, raise_by, other, kind, strategy
+):
     catalog = [make_activity(f"pure-{t}", intimacy={t: 1.0}) for t in TYPES]
     model = rc.Recommender(strategy=strategy).fit(catalog)
     low = rc.PersonProfile(name="Low", intimacy={kind: weight})
@@ -143,10 +166,12 @@ def test_batch_gives_the_same_lists_as_one_by_one(ana, ben):
     for i in range(300):  # more than one block of pairs
         a = ana.model_copy(update={"max_depth": int(rng.integers(1, 6))})
         b = ben.model_copy(update={"budget": int(rng.integers(0, 4))})
-        ctx = rc.PairContext(relationship=list(rc.Relationship)[i % 4],
-                             minutes=int(rng.integers(10, 200)),
-                             obstacles={"mental_health"} if i % 7 == 0 else set(),
-                             safety_concern=i % 50 == 0)
+        ctx = rc.PairContext(
+            relationship=list(rc.Relationship)[i % 4],
+            minutes=int(rng.integers(10, 200)),
+            obstacles={"mental_health"} if i % 7 == 0 else set(),
+            safety_concern=i % 50 == 0,
+        )
         triples.append((a, b, ctx))
     batch = model.recommend_many(triples, k=6)
     assert batch == [model.recommend(a, b, c, k=6) for a, b, c in triples]
@@ -179,8 +204,9 @@ def test_long_distance_pairs_get_only_remote_activities(ana, ben):
 
 def test_low_trust_caps_depth_and_says_so(ana, ben):
     deep = ana.model_copy(update={"max_depth": 5})
-    result = MODELS["fair"].recommend(deep, ben.model_copy(update={"max_depth": 5}),
-                                      rc.PairContext(obstacles={"trust"}), k=15)
+    result = MODELS["fair"].recommend(
+        deep, ben.model_copy(update={"max_depth": 5}), rc.PairContext(obstacles={"trust"}), k=15
+    )
     assert result and max(s.activity.depth for s in result) <= 2
     assert any("trust" in r for s in result for r in s.reasons)
 
@@ -189,10 +215,13 @@ def _share(result: list[rc.Suggestion], practice: rc.Practice) -> int:
     return sum(s.activity.practice is practice for s in result)
 
 
-@pytest.mark.parametrize(("obstacle", "practice"), [
-    ("criticism", rc.Practice.appreciation),
-    ("communication", rc.Practice.listening),
-])
+@pytest.mark.parametrize(
+    ("obstacle", "practice"),
+    [
+        ("criticism", rc.Practice.appreciation),
+        ("communication", rc.Practice.listening),
+    ],
+)
 def test_obstacles_shift_emphasis_toward_what_helps(obstacle, practice, ana, ben):
     plain = MODELS["fair"].recommend(ana, ben, rc.PairContext(), k=10)
     shifted = MODELS["fair"].recommend(ana, ben, rc.PairContext(obstacles={obstacle}), k=10)
@@ -202,8 +231,10 @@ def test_obstacles_shift_emphasis_toward_what_helps(obstacle, practice, ana, ben
 def test_attachment_favours_predictable_low_pressure_items(ana, ben):
     plain = MODELS["fair"].recommend(ana, ben, rc.PairContext(), k=10)
     shifted = MODELS["fair"].recommend(ana, ben, rc.PairContext(obstacles={"attachment"}), k=10)
-    calm = lambda res: sum(s.activity.novelty == 1 or "low-pressure" in s.activity.tags  # noqa: E731
-                           for s in res)
+    calm = lambda res: sum(
+        s.activity.novelty == 1 or "low-pressure" in s.activity.tags
+        for s in res
+    )
     assert calm(shifted) > calm(plain)
     assert max(s.activity.depth for s in shifted) <= 3
 
@@ -222,8 +253,10 @@ def test_mental_health_lowers_pressure_and_includes_one_support_item(ana, ben):
 def test_goals_boost_the_named_types(ana, ben):
     plain = MODELS["fair"].recommend(ana, ben, rc.PairContext(), k=10)
     goal = MODELS["fair"].recommend(ana, ben, rc.PairContext(goals={"spiritual"}), k=10)
-    spiritual = lambda res: sum(s.activity.intimacy.get(rc.IntimacyType.spiritual, 0) >= 0.5  # noqa: E731
-                                for s in res)
+    spiritual = lambda res: sum(
+        s.activity.intimacy.get(rc.IntimacyType.spiritual, 0) >= 0.5
+        for s in res
+    )
     assert spiritual(goal) > spiritual(plain)
     assert any("spiritual closeness you want" in r for s in goal for r in s.reasons)
 
@@ -248,16 +281,30 @@ def test_reasons_name_both_people(ana, ben):
     result = MODELS["fair"].recommend(ana, ben, rc.PairContext(), k=10)
     for s in result:
         text = " ".join(s.reasons)
-        assert "Ana" in text and "Ben" in text or "Both" in text or "good fit" in text
+        assert ("Ana" in text and "Ben" in text) or "Both" in text or "good fit" in text
 
 
 def test_fair_strategy_balances_every_prefix_better_than_average(ben):
-    fond_of_one = rc.PersonProfile(name="Ana", intimacy={"physical": 1.0, "emotional": 0.0,
-                                                         "intellectual": 0.0,
-                                                         "spiritual": 0.0, "experiential": 0.0})
-    other = rc.PersonProfile(name="Ben", intimacy={"intellectual": 1.0, "physical": 0.0,
-                                                   "emotional": 0.0, "spiritual": 0.0,
-                                                   "experiential": 0.0})
+    fond_of_one = rc.PersonProfile(
+        name="Ana",
+        intimacy={
+            "physical": 1.0,
+            "emotional": 0.0,
+            "intellectual": 0.0,
+            "spiritual": 0.0,
+            "experiential": 0.0,
+        },
+    )
+    other = rc.PersonProfile(
+        name="Ben",
+        intimacy={
+            "intellectual": 1.0,
+            "physical": 0.0,
+            "emotional": 0.0,
+            "spiritual": 0.0,
+            "experiential": 0.0,
+        },
+    )
 
     def worst_prefix_gap(result: list[rc.Suggestion]) -> float:
         gaps = np.cumsum([s.scores[0] - s.scores[1] for s in result])
@@ -266,8 +313,9 @@ def test_fair_strategy_balances_every_prefix_better_than_average(ben):
     ctx = rc.PairContext()
     fair = rc.Recommender(strategy="fair", diversity=0.0).fit(rc.default_catalog())
     plain = rc.Recommender(strategy="most_pleasure", diversity=0.0).fit(rc.default_catalog())
-    assert worst_prefix_gap(fair.recommend(fond_of_one, other, ctx, k=10)) < \
-        worst_prefix_gap(plain.recommend(fond_of_one, other, ctx, k=10))
+    assert worst_prefix_gap(fair.recommend(fond_of_one, other, ctx, k=10)) < worst_prefix_gap(
+        plain.recommend(fond_of_one, other, ctx, k=10)
+    )
 
 
 def test_avoid_is_a_hard_filter_on_tags_and_words(ana, ben):
@@ -283,8 +331,9 @@ def test_avoid_is_a_hard_filter_on_tags_and_words(ana, ben):
 
 
 def test_when_nothing_fits_the_list_is_empty_and_diagnose_says_why(ana, ben):
-    model = rc.Recommender().fit([make_activity(f"walk-{i}", minutes=30 + i, cost=i % 2)
-                                  for i in range(6)])
+    model = rc.Recommender().fit(
+        [make_activity(f"walk-{i}", minutes=30 + i, cost=i % 2) for i in range(6)]
+    )
     ctx = rc.PairContext(minutes=20, budget=0)
     assert model.recommend(ana, ben, ctx) == []
     d = model.diagnose(ana, ben, ctx)
@@ -311,8 +360,11 @@ def test_estimator_contract_get_params_and_clone_round_trip():
 
 def test_init_only_stores_parameters():
     model = rc.Recommender(strategy="no-such-strategy", diversity=7)
-    assert vars(model) == {**rc.Recommender().get_params(), "strategy": "no-such-strategy",
-                           "diversity": 7}
+    assert vars(model) == {
+        **rc.Recommender().get_params(),
+        "strategy": "no-such-strategy",
+        "diversity": 7,
+    }
 
 
 def test_recommend_before_fit_raises_not_fitted(ana, ben):
@@ -326,13 +378,16 @@ def test_fit_returns_self():
     assert model.activity_ids_ == ("walk-together",)
 
 
-@pytest.mark.parametrize(("params", "match"), [
-    ({"strategy": "borda"}, r"strategy must be one of .* got 'borda'"),
-    ({"diversity": 1.5}, r"diversity must be a number in \[0, 1\], got 1.5"),
-    ({"misery_threshold": -1}, r"misery_threshold must be .* got -1"),
-    ({"pool": 0}, r"pool must be an integer >= 1, got 0"),
-    ({"interest_weight": 0.9, "energy_weight": 0.1}, r"interest_weight \+ energy_weight"),
-])
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [
+        ({"strategy": "borda"}, r"strategy must be one of .* got 'borda'"),
+        ({"diversity": 1.5}, r"diversity must be a number in \[0, 1\], got 1.5"),
+        ({"misery_threshold": -1}, r"misery_threshold must be .* got -1"),
+        ({"pool": 0}, r"pool must be an integer >= 1, got 0"),
+        ({"interest_weight": 0.9, "energy_weight": 0.1}, r"interest_weight \+ energy_weight"),
+    ],
+)
 def test_bad_hyperparameters_are_named_in_the_error(params, match):
     with pytest.raises(rc.ConfigError, match=match):
         rc.Recommender(**params).fit([make_activity()])
