@@ -1,16 +1,21 @@
 """closer: suggest shared activities that bring two people closer.
 
+Public names are imported lazily, on first use, so ``import recommender`` stays
+cheap for apps and for the ``closer`` command's quick path.
+
 Examples
 --------
 >>> import recommender as rc
 >>> cat = rc.default_catalog()
->>> len(cat) > 0
+>>> len(cat) > 300
 True
 """
 
 from __future__ import annotations
 
-from .catalog import default_catalog, default_catalog_path, load_catalog, save_catalog
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from .errors import (
     CatalogError,
     ConfigError,
@@ -22,25 +27,54 @@ from .errors import (
     StoreError,
     UnknownActivityError,
 )
-from .model import STRATEGIES, Diagnosis, Recommender
-from .profiles import load_profile, save_profile
-from .schema import (
-    Activity,
-    Catalog,
-    Contact,
-    Energy,
-    IntimacyType,
-    Obstacle,
-    PairContext,
-    PersonProfile,
-    Practice,
-    Relationship,
-    Setting,
-    Suggestion,
-    json_schema,
-)
+
+if TYPE_CHECKING:
+    from .catalog import default_catalog, default_catalog_path, load_catalog, save_catalog
+    from .model import STRATEGIES, Diagnosis, Recommender
+    from .profiles import load_profile, save_profile
+    from .schema import (
+        Activity,
+        Catalog,
+        Contact,
+        Energy,
+        IntimacyType,
+        Obstacle,
+        PairContext,
+        PersonProfile,
+        Practice,
+        Relationship,
+        Setting,
+        Suggestion,
+        json_schema,
+    )
 
 __version__ = "0.1.0"
+
+# Public name -> the module that defines it.
+_LAZY = {
+    "Activity": "schema",
+    "Catalog": "schema",
+    "Contact": "schema",
+    "Energy": "schema",
+    "IntimacyType": "schema",
+    "Obstacle": "schema",
+    "PairContext": "schema",
+    "PersonProfile": "schema",
+    "Practice": "schema",
+    "Relationship": "schema",
+    "Setting": "schema",
+    "Suggestion": "schema",
+    "json_schema": "schema",
+    "default_catalog": "catalog",
+    "default_catalog_path": "catalog",
+    "load_catalog": "catalog",
+    "save_catalog": "catalog",
+    "Diagnosis": "model",
+    "Recommender": "model",
+    "STRATEGIES": "model",
+    "load_profile": "profiles",
+    "save_profile": "profiles",
+}
 
 __all__ = [
     "STRATEGIES",
@@ -76,3 +110,16 @@ __all__ = [
     "save_catalog",
     "save_profile",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'recommender' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -483,9 +483,9 @@ class Recommender:
         >>> import recommender as rc
         >>> model = rc.Recommender().fit(rc.default_catalog())
         >>> d = model.diagnose(rc.PersonProfile(name="A"), rc.PersonProfile(name="B"),
-        ...                    rc.PairContext(minutes=1))
-        >>> d.remaining, d.removed["minutes"] > 0
-        (0, True)
+        ...                    rc.PairContext(minutes=1, remote=True))
+        >>> d.remaining, d.removed["minutes"] > 300, d.advice[0].startswith("allow more minutes")
+        (0, True, True)
         """
         self._check_fitted()
         triple = _check_triple(a, b, ctx)
