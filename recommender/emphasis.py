@@ -25,6 +25,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from ._linalg import exact_matmul, on_grid
 from .features import (
     FLAG_CLEAR_TALK,
     FLAG_GENTLE,
@@ -35,7 +36,13 @@ from .features import (
 )
 from .schema import Obstacle, PairContext, Practice
 
-__all__ = ["GOAL_BONUS", "OBSTACLE_BONUS", "bonus", "obstacle_matches"]
+__all__ = [
+    "GOAL_BONUS",
+    "OBSTACLE_BONUS",
+    "bonus",
+    "effect_basis",
+    "obstacle_matches",
+]
 
 F32 = npt.NDArray[np.float32]
 OBSTACLES = tuple(Obstacle)
@@ -62,17 +69,31 @@ def obstacle_matches(items: ItemTable) -> npt.NDArray[np.bool_]:
     return np.stack([rows[o] for o in OBSTACLES])
 
 
+def effect_basis(items: ItemTable, matches: npt.NDArray[np.bool_]) -> npt.NDArray[np.float64]:
+    """``(11, n_items)`` rows the emphasis bonus is a weighted sum of (fitted once).
+
+    Rows 0-4: which items suit each obstacle; rows 5-9: intimacy weight per type
+    (for goals); row 10: novelty, 0 for everyday to 1 for new and exciting.
+    """
+    novelty = ((items.novelty - 1) * 0.5)[None, :]
+    rows = [matches, items.intimacy.T, novelty]
+    return np.ascontiguousarray(on_grid(np.vstack(rows)))
+
+
 def bonus(
-    contexts: Sequence[PairContext],
-    items: ItemTable,
-    matches: npt.NDArray[np.bool_],
-    novelty_weight: float,
+    contexts: Sequence[PairContext], basis: npt.NDArray[np.float64], novelty_weight: float
 ) -> F32:
-    """Emphasis bonus of every item for each context: ``(len(contexts), n_items)``."""
-    obstacle_rows = np.array([[o in c.obstacles for o in OBSTACLES] for c in contexts], np.float32)
-    goal_rows = np.array([[t in c.goals for t in TYPES] for c in contexts], np.float32)
-    goal_rows /= np.maximum(goal_rows.sum(axis=1, keepdims=True), 1.0)
-    out = (obstacle_rows * np.float32(OBSTACLE_BONUS)) @ matches.astype(np.float32)
-    out += (goal_rows * np.float32(GOAL_BONUS)) @ items.intimacy.T
-    out += np.float32(novelty_weight * 0.5) * (items.novelty - 1).astype(np.float32)[None, :]
-    return out.astype(np.float32, copy=False)
+    """Emphasis bonus of every item for each context: ``(len(contexts), n_items)``.
+
+    ``basis`` is :func:`effect_basis` of the fitted items.
+    """
+    mix = np.zeros((len(contexts), basis.shape[0]), np.float64)
+    for row, ctx in enumerate(contexts):
+        for col, obstacle in enumerate(OBSTACLES):
+            if obstacle in ctx.obstacles:
+                mix[row, col] = OBSTACLE_BONUS
+        goals = [col for col, t in enumerate(TYPES) if t in ctx.goals]
+        for col in goals:
+            mix[row, 5 + col] = GOAL_BONUS / len(goals)
+    mix[:, 10] = novelty_weight
+    return exact_matmul(on_grid(mix), basis)

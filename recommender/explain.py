@@ -15,12 +15,21 @@ import numpy as np
 import numpy.typing as npt
 
 from .features import TextSpace
-from .schema import Activity, Obstacle, PairContext, PersonProfile, Practice, Relationship
+from .schema import (
+    Activity,
+    IntimacyType,
+    Obstacle,
+    PairContext,
+    PersonProfile,
+    Practice,
+    Relationship,
+)
 from .text import related_words
 
 __all__ = ["MAX_REASONS", "Explainer"]
 
 MAX_REASONS = 3
+_TYPES = tuple(IntimacyType)
 STRONG_WEIGHT = 0.65
 
 _OBSTACLE_REASON = {
@@ -47,6 +56,15 @@ class _Interests:
     terms: tuple[frozenset[int], ...]
 
 
+def _word_terms(text: TextSpace, word: str) -> frozenset[int]:
+    """Catalogue terms an interest word stands for (cached alongside the text space)."""
+    cache: dict[str, frozenset[int]] = text.__dict__.setdefault("_word_terms", {})
+    hit = cache.get(word)
+    if hit is None:
+        hit = cache[word] = frozenset(text.encode(related_words(word))[0].tolist())
+    return hit
+
+
 class Explainer:
     """Builds reasons for one pair; made once per pair, asked once per suggestion."""
 
@@ -65,25 +83,37 @@ class Explainer:
         self.obstacle_hits = obstacle_hits  # (5, n) from emphasis.obstacle_matches
         self.notes = notes or {}
         self.interests = tuple(self._interests(p) for p in self.people)
+        self.values = tuple({t: p.intimacy.get(t, 0.5) for t in _TYPES} for p in self.people)
+        # Per-pair phrases, fixed in enum order so the text never depends on set order.
+        self.obstacle_rows = [
+            (row, _OBSTACLE_REASON[o]) for row, o in enumerate(Obstacle) if o in ctx.obstacles
+        ]
+        self.goals = [t for t in _TYPES if t in ctx.goals]
+        who = "couples" if ctx.relationship is Relationship.romantic else "people"
+        self.novelty_reason = f"New and exciting: novel shared activities bring {who} closer"
+        first, second = sorted((a.name, b.name))
+        self.turns_reason = f"Take turns: {first} and {second} both answer each question"
 
     def _interests(self, person: PersonProfile) -> _Interests:
         words, terms = [], []
         for word in person.interests:
-            ids, _ = self.text.encode(related_words(word))
-            if len(ids):
+            ids = _word_terms(self.text, word)
+            if ids:
                 words.append(word)
-                terms.append(frozenset(ids.tolist()))
+                terms.append(ids)
         return _Interests(tuple(words), tuple(terms))
 
-    def _person_reason(self, who: int, activity: Activity, item: int) -> tuple[str, str | None]:
+    def _person_reason(
+        self, who: int, activity: Activity, item_terms: frozenset[int]
+    ) -> tuple[str, str | None]:
         """(kind, text): an interest hit beats a strongly valued type."""
         person = self.people[who]
-        item_terms = set(self.text.row(item)[0].tolist())
-        for word, terms in zip(self.interests[who].words, self.interests[who].terms, strict=True):
-            if terms & item_terms:
+        interests = self.interests[who]
+        for word, terms in zip(interests.words, interests.terms, strict=True):
+            if not terms.isdisjoint(item_terms):
                 return "interest", f"{person.name} enjoys {word}"
         kind = activity.strongest_type
-        if person.weight(kind) >= STRONG_WEIGHT:
+        if self.values[who][kind] >= STRONG_WEIGHT:
             return kind.value, f"{person.name} values {kind.value} closeness"
         return "none", None
 
@@ -91,33 +121,34 @@ class Explainer:
         self, activity: Activity, item: int, scores: Sequence[float], support: bool = False
     ) -> tuple[str, ...]:
         """One to three reasons for suggesting ``activity`` (catalogue row ``item``)."""
-        a, b = self.people
         out: list[str] = [self._fit_reason(activity, item, scores)]
         if support:
             out.append(SUPPORT_REASON)
-        for row, obstacle in enumerate(Obstacle):
-            if obstacle in self.ctx.obstacles and self.obstacle_hits[row, item]:
-                out.append(_OBSTACLE_REASON[obstacle])
+        for row, reason in self.obstacle_rows:
+            if self.obstacle_hits[row, item]:
+                out.append(reason)
                 break
-        goals = [g for g in self.ctx.goals if activity.intimacy.get(g, 0.0) >= 0.5]
-        if goals:
-            out.append(f"Grows the {goals[0].value} closeness you want")
+        for goal in self.goals:
+            if activity.intimacy.get(goal, 0.0) >= 0.5:
+                out.append(f"Grows the {goal.value} closeness you want")
+                break
         if item in self.notes:
             out.append(self.notes[item])
         if activity.novelty == 3:
-            who = "couples" if self.ctx.relationship is Relationship.romantic else "people"
-            out.append(f"New and exciting: novel shared activities bring {who} closer")
+            out.append(self.novelty_reason)
         if self.ctx.remote and activity.remote:
             out.append("Works over a call")
         if activity.practice is Practice.conversation and len(out) < MAX_REASONS:
-            first, second = sorted((a.name, b.name))
-            out.append(f"Take turns: {first} and {second} both answer each question")
+            out.append(self.turns_reason)
         return tuple(out[:MAX_REASONS])
 
     def _fit_reason(self, activity: Activity, item: int, scores: Sequence[float]) -> str:
         """Why it fits each person. Clauses are ordered by name, so swapping the
         two people leaves the text unchanged."""
-        found = [(self.people[w].name, *self._person_reason(w, activity, item)) for w in (0, 1)]
+        item_terms = frozenset(self.text.row(item)[0].tolist())
+        found = [
+            (self.people[w].name, *self._person_reason(w, activity, item_terms)) for w in (0, 1)
+        ]
         found.sort(key=lambda f: (f[0], f[1], f[2] or ""))
         (name_1, kind_1, text_1), (name_2, kind_2, text_2) = found
         if kind_1 == kind_2 and kind_1 not in ("interest", "none"):

@@ -101,6 +101,7 @@ class TextSpace:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_vocabulary", {t: i for i, t in enumerate(self.terms.tolist())})
+        object.__setattr__(self, "_encoded", {})
 
     @property
     def vocabulary(self) -> dict[str, int]:
@@ -115,8 +116,18 @@ class TextSpace:
     def encode(self, text: str) -> tuple[I32, F32]:
         """Sparse L2-normalised TF-IDF vector of ``text`` (sublinear tf), as (terms, weights).
 
-        Words the catalogue never uses are dropped.
+        Words the catalogue never uses are dropped. Results are remembered (the
+        same interests recur across pairs); treat the arrays as read-only.
         """
+        cache: dict[str, tuple[I32, F32]] = self._encoded  # type: ignore[attr-defined]
+        hit = cache.get(text)
+        if hit is None:
+            if len(cache) >= 50_000:
+                cache.clear()
+            hit = cache[text] = self._encode(text)
+        return hit
+
+    def _encode(self, text: str) -> tuple[I32, F32]:
         counts = Counter(t for t in analyze(text) if t in self.vocabulary)
         if not counts:
             return np.empty(0, np.int32), np.empty(0, np.float32)

@@ -23,7 +23,7 @@ import numpy.typing as npt
 
 from . import aggregate as agg
 from .constraints import CONSTRAINTS, PairLimits, constraint_masks
-from .emphasis import bonus, obstacle_matches
+from .emphasis import bonus, effect_basis, obstacle_matches
 from .errors import CatalogError, ConfigError, ModelFileError, NotFittedError, ProfileError
 from .explain import Explainer
 from .features import (
@@ -37,7 +37,7 @@ from .features import (
     fit_features,
     from_arrays,
 )
-from .relevance import PersonVector, encode_person, relevance
+from .relevance import PersonVector, encode_person, person_basis, relevance
 from .schema import Activity, Catalog, Obstacle, PairContext, PersonProfile, Suggestion
 
 if TYPE_CHECKING:
@@ -234,6 +234,10 @@ class Recommender:
         self.activity_ids_ = tuple(a.id for a in activities)
         self.index_ = {a: i for i, a in enumerate(self.activity_ids_)}
         self.obstacle_matches_ = obstacle_matches(self.items_)
+        # Derived from items_ (so recomputed on load, never saved): the rows that
+        # person fit and emphasis are weighted sums of, laid out for one matmul.
+        self.person_basis_ = person_basis(self.items_)
+        self.effect_basis_ = effect_basis(self.items_, self.obstacle_matches_)
 
     @property
     def catalog_(self) -> Catalog:
@@ -260,19 +264,21 @@ class Recommender:
         """(person (2, P, n), pair (P, n)) before constraints; pair includes emphasis."""
         if people is None:
             people = self._people([t[0] for t in triples] + [t[1] for t in triples])
-        fit = relevance(
+        fit = self._relevance(people)
+        person = fit.reshape(2, len(triples), -1)
+        pair = agg.aggregate(self.strategy, person)
+        pair = pair + bonus([t[2] for t in triples], self.effect_basis_, self.novelty_weight)
+        return person, np.clip(pair, 0.0, 1.0, out=pair)
+
+    def _relevance(self, people: Sequence[PersonVector]) -> npt.NDArray[np.float32]:
+        """Each person's fit with every activity, ``(len(people), n)``."""
+        return relevance(
             people,
-            self.items_,
+            self.person_basis_,
             self.text_,
             interest_weight=self.interest_weight,
             energy_weight=self.energy_weight,
         )
-        person = fit.reshape(2, len(triples), -1)
-        pair = agg.aggregate(self.strategy, person)
-        pair = pair + bonus(
-            [t[2] for t in triples], self.items_, self.obstacle_matches_, self.novelty_weight
-        )
-        return person, np.clip(pair, 0.0, 1.0).astype(np.float32)
 
     def _masks(
         self,
@@ -394,20 +400,16 @@ class Recommender:
                 picks.append(support)
                 scores.append(min(float(pair[row, support]), *scores[-1:]))
             explainer = Explainer(a, b, ctx, self.text_, self.obstacle_matches_, notes[row])
+            fits = np.round(person[:, row, picks], 6).T.tolist()
             out.append(
                 [
                     self._suggestion(
                         item,
                         score,
-                        person[:, row, item],
-                        explainer.reasons(
-                            self.activities_[item],
-                            item,
-                            person[:, row, item].tolist(),
-                            support=item == support,
-                        ),
+                        fit,
+                        explainer.reasons(self.activities_[item], item, fit, item == support),
                     )
-                    for item, score in zip(picks, scores, strict=True)
+                    for item, score, fit in zip(picks, scores, fits, strict=True)
                 ]
             )
         return out
@@ -453,16 +455,20 @@ class Recommender:
         explainer = Explainer(a, b, ctx, self.text_, self.obstacle_matches_)
         person, _ = self._score_block([triple])
         reasons = explainer.safety_reasons()
-        return [self._suggestion(int(item), 1.0, person[:, 0, item], reasons) for item in order]
+        fits = np.round(person[:, 0, order], 6).T.tolist()
+        return [
+            self._suggestion(int(item), 1.0, fit, reasons)
+            for item, fit in zip(order, fits, strict=True)
+        ]
 
     def _suggestion(
-        self, item: int, score: float, person: npt.NDArray[np.float32], reasons: tuple[str, ...]
+        self, item: int, score: float, fits: Sequence[float], reasons: tuple[str, ...]
     ) -> Suggestion:
         # Values come from validated inputs and clipped arrays: skip re-validation.
         return Suggestion.model_construct(
             activity=self.activities_[item],
-            score=round(float(score), 6),
-            scores=(round(float(person[0]), 6), round(float(person[1]), 6)),
+            score=round(score, 6),
+            scores=(fits[0], fits[1]),
             reasons=reasons,
         )
 

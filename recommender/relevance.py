@@ -28,11 +28,18 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from ._linalg import exact_matmul, on_grid
 from .features import TYPES, ItemTable, TextSpace
 from .schema import ENERGY_LEVEL, PersonProfile
 from .text import related_words
 
-__all__ = ["INTEREST_SATURATION", "PersonVector", "encode_person", "relevance"]
+__all__ = [
+    "INTEREST_SATURATION",
+    "PersonVector",
+    "encode_person",
+    "person_basis",
+    "relevance",
+]
 
 F32 = npt.NDArray[np.float32]
 
@@ -67,30 +74,46 @@ def encode_person(profile: PersonProfile, text: TextSpace) -> PersonVector:
     return PersonVector(weights, terms, term_weights, energy)
 
 
+def person_basis(items: ItemTable) -> npt.NDArray[np.float64]:
+    """``(8, n_items)`` rows a person's fit is a weighted sum of (fitted once).
+
+    Rows 0-4: each activity's intimacy share per type; rows 5-7: its energy fit
+    for a person of low, medium and high energy (1, 0.5 one step away, 0 two).
+    """
+    levels = np.arange(3, dtype=np.float64)[:, None]
+    energy_fit = 1.0 - np.abs(levels - items.energy[None, :]) * 0.5
+    return np.ascontiguousarray(on_grid(np.vstack([items.share.T, energy_fit])))
+
+
 def relevance(
     people: Sequence[PersonVector],
-    items: ItemTable,
+    basis: npt.NDArray[np.float64],
     text: TextSpace,
     *,
     interest_weight: float,
     energy_weight: float,
 ) -> F32:
-    """Fit of each person with every activity: a ``(len(people), n_items)`` array in [0, 1]."""
-    weights = np.stack([p.weights for p in people])
-    type_fit = weights @ items.share.T  # (P, n): the share rows sum to 1
+    """Fit of each person with every activity: a ``(len(people), n_items)`` array in [0, 1].
+
+    ``basis`` is :func:`person_basis` of the fitted items: the intimacy and
+    energy parts are one small matrix product; interests walk the postings.
+    """
+    n_people = len(people)
     has_interest = np.array([len(p.terms) > 0 for p in people])
-    has_energy = np.array([p.energy >= 0 for p in people])
-    w_interest = np.where(has_interest, interest_weight, 0.0).astype(np.float32)
-    w_energy = np.where(has_energy, energy_weight, 0.0).astype(np.float32)
-    w_type = np.float32(1.0) - np.float32(interest_weight) - np.float32(energy_weight)
+    energy = np.array([p.energy for p in people])
+    w_interest = np.where(has_interest, interest_weight, 0.0)
+    w_energy = np.where(energy >= 0, energy_weight, 0.0)
+    w_type = 1.0 - interest_weight - energy_weight
     total = w_type + w_interest + w_energy
-    fit = type_fit * (w_type / total)[:, None]
+    mix = np.zeros((n_people, basis.shape[0]), np.float64)
+    mix[:, :5] = np.stack([p.weights for p in people]) * (w_type / total)[:, None]
+    rated = np.flatnonzero(energy >= 0)
+    mix[rated, 5 + energy[rated]] = (w_energy / total)[rated]
+    fit = exact_matmul(on_grid(mix), basis)
     if has_interest.any():
         cosine = text.cosine([(p.terms, p.term_weights) for p in people])
-        interest_fit = np.minimum(cosine * np.float32(1.0 / INTEREST_SATURATION), 1.0)
-        fit += interest_fit * (w_interest / total)[:, None]
-    if has_energy.any():
-        energy = np.array([max(p.energy, 0) for p in people], np.float32)
-        gap = np.abs(energy[:, None] - items.energy[None, :].astype(np.float32))
-        fit += (1.0 - gap * np.float32(0.5)) * (w_energy / total)[:, None]
-    return np.clip(fit, 0.0, 1.0).astype(np.float32, copy=False)
+        interest_share = (w_interest / total).astype(np.float32)[:, None]
+        np.minimum(cosine, np.float32(INTEREST_SATURATION), out=cosine)  # in place: big arrays
+        cosine *= interest_share * np.float32(1.0 / INTEREST_SATURATION)
+        fit += cosine
+    return np.clip(fit, 0.0, 1.0, out=fit)

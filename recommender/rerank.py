@@ -23,6 +23,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from ._linalg import single_threaded_blas
+
 __all__ = ["select"]
 
 F32 = npt.NDArray[np.float32]
@@ -74,7 +76,8 @@ def select(
     relevance = np.where(valid, cand_pair, 0.0).astype(np.float32)
     if diversity > 0:
         vectors = structure[cand]  # (P, size, d)
-        sims = np.einsum("psd,ptd->pst", vectors, vectors)
+        with single_threaded_blas():  # one small product per pair: same shape, same sums
+            sims = np.matmul(vectors, vectors.transpose(0, 2, 1))
     max_sim = np.zeros_like(relevance)
     balance = np.zeros(n_pairs, np.float32)
     taken = ~valid

@@ -217,7 +217,8 @@ class Activity(BaseModel):
     @property
     def strongest_type(self) -> IntimacyType:
         """The intimacy type with the highest weight (ties: the order of the enum)."""
-        return max(IntimacyType, key=lambda t: (self.intimacy.get(t, 0.0), -_TYPE_ORDER[t]))
+        best = max(self.intimacy.items(), key=lambda kv: (kv[1], -_TYPE_ORDER[kv[0]]))
+        return best[0]
 
 
 _TYPE_ORDER = {t: i for i, t in enumerate(IntimacyType)}
