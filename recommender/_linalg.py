@@ -69,4 +69,4 @@ def exact_matmul(a: npt.NDArray[np.float64], b: npt.NDArray[np.float64]) -> npt.
     else:
         with single_threaded_blas():
             product = a @ b
-    return product.astype(np.float32)
+    return np.asarray(product, dtype=np.float32)
