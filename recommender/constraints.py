@@ -27,7 +27,14 @@ from .schema import (
 )
 from .text import analyze
 
-__all__ = ["CONSTRAINTS", "OBSTACLE_DEPTH_CAP", "PairLimits", "constraint_masks", "depth_cap"]
+__all__ = [
+    "CONSTRAINTS",
+    "OBSTACLE_DEPTH_CAP",
+    "PairLimits",
+    "constraint_masks",
+    "depth_cap",
+    "feasible",
+]
 
 Mask = npt.NDArray[np.bool_]
 
@@ -177,34 +184,104 @@ def avoided_items(word: str, items: ItemTable, text: TextSpace) -> npt.NDArray[n
     return np.union1d(tagged, worded).astype(np.int32)
 
 
-def _scatter_out(n_pairs: int, n_items: int, lists: tuple[npt.NDArray[np.int32], ...]) -> Mask:
-    mask = np.ones((n_pairs, n_items), bool)
+def _scatter_out(mask: Mask, lists: tuple[npt.NDArray[np.int32], ...]) -> Mask:
     for row, hit in enumerate(lists):
         if len(hit):
             mask[row, hit] = False
     return mask
 
 
-def constraint_masks(limits: PairLimits, items: ItemTable) -> dict[str, Mask]:
-    """Every hard constraint as a named ``(n_pairs, n_items)`` mask; True = allowed."""
-    n_pairs, n_items = len(limits.depth), len(items)
+def _mask(name: str, limits: PairLimits, items: ItemTable) -> Mask | None:
+    """One constraint's ``(n_pairs, n_items)`` mask, or None when it allows everything."""
     col = np.newaxis
-    setting = limits.setting[:, col]
-    return {
-        "relationship": (items.relationships[col, :] & limits.relationship_bit[:, col]) != 0,
-        "depth": items.depth[col, :] <= limits.depth[:, col],
-        "budget": items.cost[col, :] <= limits.budget[:, col],
-        "contact": items.contact[col, :] <= limits.contact[:, col],
-        "mobility": items.accessible[col, :] | ~limits.mobility[:, col],
-        "minutes": items.minutes[col, :] <= limits.minutes[:, col],
-        "remote": items.remote[col, :] | ~limits.remote[:, col],
-        "setting": (setting < 0)
-        | (items.setting[col, :] == setting)
-        | (items.setting[col, :] == SETTING_CODE[Setting.any]),
-        "avoid": _scatter_out(n_pairs, n_items, limits.avoid),
-        "exclude": _scatter_out(n_pairs, n_items, limits.exclude),
-        "recent": _scatter_out(n_pairs, n_items, limits.recent),
+    n_pairs, n_items = len(limits.depth), len(items)
+    if name == "relationship":
+        return np.asarray((items.relationships[col, :] & limits.relationship_bit[:, col]) != 0)
+    if name == "depth":
+        return (
+            None
+            if limits.depth.min() >= items.depth.max(initial=0)
+            else np.asarray(items.depth[col, :] <= limits.depth[:, col])
+        )
+    if name == "budget":
+        return (
+            None
+            if limits.budget.min() >= items.cost.max(initial=0)
+            else np.asarray(items.cost[col, :] <= limits.budget[:, col])
+        )
+    if name == "contact":
+        return (
+            None
+            if limits.contact.min() >= items.contact.max(initial=0)
+            else np.asarray(items.contact[col, :] <= limits.contact[:, col])
+        )
+    if name == "minutes":
+        return (
+            None
+            if limits.minutes.min() >= items.minutes.max(initial=0)
+            else np.asarray(items.minutes[col, :] <= limits.minutes[:, col])
+        )
+    if name == "mobility":
+        return (
+            None
+            if not limits.mobility.any()
+            else np.asarray(items.accessible[col, :] | ~limits.mobility[:, col])
+        )
+    if name == "remote":
+        return (
+            None
+            if not limits.remote.any()
+            else np.asarray(items.remote[col, :] | ~limits.remote[:, col])
+        )
+    if name == "setting":
+        setting = limits.setting[:, col]
+        return (
+            None
+            if (limits.setting < 0).all()
+            else np.asarray(
+                (setting < 0)
+                | (items.setting[col, :] == setting)
+                | (items.setting[col, :] == SETTING_CODE[Setting.any])
+            )
+        )
+    if name in ("avoid", "exclude", "recent"):
+        lists: tuple[npt.NDArray[np.int32], ...] = getattr(limits, name)
+        if not any(len(hit) for hit in lists):
+            return None
+        return _scatter_out(np.ones((n_pairs, n_items), bool), lists)
+    if name == "support":
         # Professional help is offered on its own terms (mental_health, safety),
         # never as one more activity in the list.
-        "support": np.broadcast_to(~items.has_flag(FLAG_SUPPORT)[col, :], (n_pairs, n_items)),
-    }
+        return np.broadcast_to(~items.has_flag(FLAG_SUPPORT)[col, :], (n_pairs, n_items))
+    raise KeyError(name)
+
+
+#: The constraints every joint suggestion passes (``support`` is handled apart).
+HARD = tuple(name for name in CONSTRAINTS if name not in ("misery", "support"))
+
+
+def constraint_masks(limits: PairLimits, items: ItemTable) -> dict[str, Mask]:
+    """Every hard constraint as a named ``(n_pairs, n_items)`` mask; True = allowed."""
+    shape = (len(limits.depth), len(items))
+    masks = {}
+    for name in (*HARD, "support"):
+        mask = _mask(name, limits, items)
+        masks[name] = np.ones(shape, bool) if mask is None else mask
+    return masks
+
+
+def feasible(limits: PairLimits, items: ItemTable) -> Mask:
+    """Items that pass every hard constraint but ``support``: ``(n_pairs, n_items)``.
+
+    The hot path's version of :func:`constraint_masks`: one array, ANDed in
+    place, skipping constraints that allow everything for this block of pairs.
+    """
+    allowed = np.ones((len(limits.depth), len(items)), bool)
+    for name in HARD:
+        if name in ("avoid", "exclude", "recent"):
+            _scatter_out(allowed, getattr(limits, name))
+            continue
+        mask = _mask(name, limits, items)
+        if mask is not None:
+            allowed &= mask
+    return allowed

@@ -153,17 +153,19 @@ class TextSpace:
         cost grows with how many items use those terms, not with the catalogue.
         """
         n = self.n_items
-        out = np.zeros((len(queries), n), np.float32)
-        for row, (terms, weights) in enumerate(queries):
-            if len(terms) == 0:
-                continue
-            flat, which = self.postings(terms)
-            if len(flat) == 0:
-                continue
-            items = self.col_items[flat]
-            contrib = self.col_weights[flat] * weights[which]
-            out[row] = np.bincount(items, weights=contrib, minlength=n)
-        return out
+        sizes = [len(terms) for terms, _ in queries]
+        if not any(sizes):
+            return np.zeros((len(queries), n), np.float32)
+        terms = np.concatenate([t for t, _ in queries]).astype(np.int32, copy=False)
+        weights = np.concatenate([w for _, w in queries]).astype(np.float32, copy=False)
+        owner = np.repeat(np.arange(len(queries), dtype=np.int64), sizes)
+        flat, which = self.postings(terms)
+        # One bincount over (query, item) cells: each query's postings stay in
+        # the same order whatever else is in the batch, so sums are identical.
+        cells = owner[which] * n + self.col_items[flat]
+        contrib = self.col_weights[flat] * weights[which]
+        total = np.bincount(cells, weights=contrib, minlength=len(queries) * n)
+        return total.astype(np.float32).reshape(len(queries), n)
 
     def items_with_all(self, terms: I32) -> I32:
         """Items whose text contains every one of ``terms`` (for phrase filters)."""

@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import aggregate as agg
-from .constraints import CONSTRAINTS, PairLimits, constraint_masks
+from .constraints import CONSTRAINTS, PairLimits, constraint_masks, feasible
 from .emphasis import bonus, effect_basis, obstacle_matches
 from .errors import CatalogError, ConfigError, ModelFileError, NotFittedError, ProfileError
 from .explain import Explainer
@@ -384,9 +384,12 @@ class Recommender:
         person, pair = self._score_block(triples, people)
         if histories is not None:
             pair = np.clip(pair + lean, 0.0, 1.0).astype(np.float32)
-        masks = self._masks(triples, person, recent)
-        feasible = np.logical_and.reduce(list(masks.values()))
-        ranked = np.where(feasible, pair, -np.inf).astype(np.float32)
+        limits = PairLimits.of(triples, self.items_, self.text_, self.index_, recent)
+        allowed = feasible(limits, self.items_)  # every hard limit except 'support'
+        if self.strategy == "average_without_misery":
+            allowed &= agg.misery_mask(person, self.misery_threshold)
+        support_items = self.items_.has_flag(FLAG_SUPPORT)
+        ranked = np.where(allowed & ~support_items, pair, -np.inf).astype(np.float32)
         chosen, capped = _select(ranked, person, self, k)
         out = []
         for row, (a, b, ctx) in enumerate(triples):
@@ -394,7 +397,7 @@ class Recommender:
             scores = [float(s) for s in capped[row][: len(picks)]]
             support = None
             if Obstacle.mental_health in ctx.obstacles and k >= 2:
-                support = self._support_pick(masks, pair, row)
+                support = self._support_pick(allowed[row], pair[row])
             if support is not None:
                 picks, scores = picks[: k - 1], scores[: k - 1]
                 picks.append(support)
@@ -425,18 +428,14 @@ class Recommender:
         return apply_histories(self, triples, people, histories)
 
     def _support_pick(
-        self, masks: dict[str, npt.NDArray[np.bool_]], pair: npt.NDArray[np.float32], row: int
+        self, allowed: npt.NDArray[np.bool_], pair: npt.NDArray[np.float32]
     ) -> int | None:
-        """Best feasible support item (not crisis help) for a pair facing mental_health."""
-        allowed = np.logical_and.reduce(
-            [m[row] for name, m in masks.items() if name not in ("support", "misery")]
-        )
+        """Best allowed support item (not crisis help) for a pair facing mental_health."""
         flags = self.items_.flags
         eligible = allowed & ((flags & FLAG_SUPPORT) != 0) & ((flags & FLAG_CRISIS) == 0)
         if not eligible.any():
             return None
-        scored = np.where(eligible, pair[row], -np.inf)
-        return int(np.argmax(scored))
+        return int(np.argmax(np.where(eligible, pair, -np.inf)))
 
     def _safety(self, triple: Triple, k: int) -> list[Suggestion]:
         """Individual support only: crisis and domestic-violence help first."""
