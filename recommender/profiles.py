@@ -14,7 +14,7 @@ from .catalog import problems_from_validation
 from .errors import Problem, ProfileError
 from .schema import PairContext, PersonProfile
 
-__all__ = ["load_profile", "parse_model", "save_profile"]
+__all__ = ["load_context", "load_profile", "parse_model", "read_mapping", "save_profile"]
 
 #: Profiles describe a person's private life: readable by their owner only.
 PRIVATE_MODE = 0o600
@@ -92,6 +92,22 @@ def load_profile(path: str | os.PathLike[str]) -> PersonProfile:
     if not text.strip():
         raise ProfileError(Problem("the profile file is empty", source=source, has_value=False))
     return parse_model(PersonProfile, _parse_document(text, source), source)
+
+
+def read_mapping(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read a YAML or JSON file that must hold a mapping (answers, settings)."""
+    source = str(path)
+    text = read_text(Path(path), source, ProfileError)
+    document = _parse_document(text, source) if text.strip() else None
+    if not isinstance(document, dict):
+        raise ProfileError(
+            Problem(
+                f"expected a mapping of answers, got {type(document).__name__}",
+                source=source,
+                has_value=False,
+            )
+        )
+    return document
 
 
 def load_context(document: Any, source: str | None = None) -> PairContext:
