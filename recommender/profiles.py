@@ -46,8 +46,9 @@ def _parse_document(text: str, source: str) -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "syntax error"
         raise ProfileError(
-            Problem(f"not valid YAML{where}", source=source, has_value=False)
+            Problem(f"not valid YAML{where}: {problem}", source=source, has_value=False)
         ) from None
     except RecursionError:
         raise ProfileError(
