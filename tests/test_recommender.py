@@ -232,8 +232,7 @@ def test_attachment_favours_predictable_low_pressure_items(ana, ben):
     plain = MODELS["fair"].recommend(ana, ben, rc.PairContext(), k=10)
     shifted = MODELS["fair"].recommend(ana, ben, rc.PairContext(obstacles={"attachment"}), k=10)
     calm = lambda res: sum(
-        s.activity.novelty == 1 or "low-pressure" in s.activity.tags
-        for s in res
+        s.activity.novelty == 1 or "low-pressure" in s.activity.tags for s in res
     )
     assert calm(shifted) > calm(plain)
     assert max(s.activity.depth for s in shifted) <= 3
@@ -254,8 +253,7 @@ def test_goals_boost_the_named_types(ana, ben):
     plain = MODELS["fair"].recommend(ana, ben, rc.PairContext(), k=10)
     goal = MODELS["fair"].recommend(ana, ben, rc.PairContext(goals={"spiritual"}), k=10)
     spiritual = lambda res: sum(
-        s.activity.intimacy.get(rc.IntimacyType.spiritual, 0) >= 0.5
-        for s in res
+        s.activity.intimacy.get(rc.IntimacyType.spiritual, 0) >= 0.5 for s in res
     )
     assert spiritual(goal) > spiritual(plain)
     assert any("spiritual closeness you want" in r for s in goal for r in s.reasons)
