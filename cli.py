@@ -117,6 +117,13 @@ context_options = [
     ),
     click.option("--exclude", multiple=True, metavar="ID", help="Never suggest this activity."),
 ]
+strategy_option = click.option(
+    "--strategy",
+    type=click.Choice(rc.STRATEGIES),
+    default="fair",
+    show_default=True,
+    help="How the two people's fits combine.",
+)
 history_options = [
     click.option(
         "--history",
@@ -297,13 +304,7 @@ def main() -> None:
     show_default=True,
     help="How many suggestions.",
 )
-@click.option(
-    "--strategy",
-    type=click.Choice(rc.STRATEGIES),
-    default="fair",
-    show_default=True,
-    help="How the two people's fits combine.",
-)
+@strategy_option
 @catalog_option
 @apply_options(history_options)
 @json_option
@@ -344,6 +345,258 @@ def _pair_history(
 
     with History(history_path) as store:
         return store.for_pair(pair or pair_name(a.name, b.name))
+
+
+# ------------------------------------------------------------------ ask and plan
+
+
+DEPTH_LABEL = {
+    1: "light and playful",
+    2: "getting to know each other",
+    3: "personal",
+    4: "vulnerable",
+    5: "deeply personal",
+}
+SAFETY_NOTE = (
+    "You mentioned feeling afraid, pressured or unsafe, so closer does not suggest "
+    "questions or plans to do together. These are for you, on your own:"
+)
+COMFORT_NOTE = (
+    "Take turns: both of you answer each question. Go only as far as you both feel "
+    "comfortable; either of you can pass on any question."
+)
+
+
+def prompt_record(p: Any) -> dict[str, Any]:
+    """The JSON form of one prompt (``ask --json`` and each week of ``plan --json``)."""
+    return {"prompt": p.prompt, "depth": p.depth, "id": p.id, "title": p.title}
+
+
+def render_prompts(prompts: Sequence[Any], indent: str = "") -> None:
+    """A numbered list, with a heading at each new depth and each prompt's source once."""
+    level = source = None
+    for i, p in enumerate(prompts, start=1):
+        if p.depth != level:
+            level = p.depth
+            click.echo(f"{indent}Depth {p.depth}: {DEPTH_LABEL[p.depth]}")
+        if p.id != source:
+            source = p.id
+            click.echo(f"{indent}  ({p.title})")
+        click.echo(f"{indent}  {i:>2}. {p.prompt}")
+
+
+def _support_instead(
+    model: rc.Recommender,
+    a: rc.PersonProfile,
+    b: rc.PersonProfile,
+    ctx: rc.PairContext,
+    as_json: bool,
+) -> None:
+    """safety_concern: individual support only, never joint questions or a plan."""
+    if as_json:
+        _json_out([])
+        click.echo(
+            "closer: safety concern: no joint prompts or plan; "
+            "`closer suggest --safety-concern` lists individual support",
+            err=True,
+        )
+        return
+    click.echo(SAFETY_NOTE)
+    click.echo("")
+    render_suggestions(model.recommend(a, b, ctx, k=5), (a.name, b.name))
+
+
+def _no_prompts(
+    model: rc.Recommender,
+    a: rc.PersonProfile,
+    b: rc.PersonProfile,
+    ctx: rc.PairContext,
+    history: Any,
+) -> NoReturn:
+    """Exit 1: say whether the limits removed everything or only the conversations."""
+    d = model.diagnose(a, b, ctx, history=history)
+    if d.remaining == 0:
+        nothing_fits(model, a, b, ctx, history)
+    _fail(
+        [
+            f"no conversation prompts fit: {d.remaining} of {d.total} activities pass every "
+            "limit, but none of them is a conversation activity within --depth",
+            "try: more --minutes, a higher --depth (or max_depth in both profiles), fewer "
+            "--obstacle or --exclude, or `closer suggest` for shared activities",
+        ],
+        EXIT_NOTHING_FITS,
+    )
+
+
+@main.command("ask")
+@apply_options(profiles_arguments)
+@click.option(
+    "-n",
+    "n",
+    type=click.IntRange(1, 100),
+    default=10,
+    show_default=True,
+    help="How many prompts.",
+)
+@click.option(
+    "--depth",
+    type=click.IntRange(1, 5),
+    default=None,
+    help="Deepest level this time, 1 light .. 5 deeply personal "
+    "(never above either profile's max_depth).",
+)
+@apply_options(context_options)
+@strategy_option
+@catalog_option
+@apply_options(history_options)
+@json_option
+def ask_command(
+    profile_a: Path,
+    profile_b: Path,
+    n: int,
+    depth: int | None,
+    strategy: str,
+    catalog_path: Path | None,
+    history_path: Path | None,
+    pair: str | None,
+    as_json: bool,
+    **context: Any,
+) -> None:
+    """Conversation prompts for two people: light first, rising in depth.
+
+    Questions of rising depth, both people answering each one in turn, build
+    closeness (Aron et al. 1997). Never deeper than either profile's max_depth,
+    never the same prompt twice.
+
+    \b
+    Example:
+      closer ask examples/ana.yaml examples/ben.yaml -n 8 --relationship friends
+    """
+    from recommender.conversation import ask
+
+    a, b = rc.load_profile(profile_a), rc.load_profile(profile_b)
+    ctx = _context(**context)
+    model = _model(catalog_path, strategy=strategy)
+    if ctx.safety_concern:
+        _support_instead(model, a, b, ctx, as_json)
+        return
+    history = _pair_history(history_path, pair, a, b) if history_path or pair else None
+    prompts = ask(model, a, b, ctx, n=n, depth=depth, history=history)
+    if not prompts:
+        _no_prompts(model, a, b, ctx, history)
+    if as_json:
+        _json_out([prompt_record(p) for p in prompts])
+        return
+    click.echo(f"Questions for {a.name} and {b.name}")
+    click.echo("")
+    render_prompts(prompts)
+    click.echo("")
+    click.echo(COMFORT_NOTE)
+
+
+@main.command("plan")
+@apply_options(profiles_arguments)
+@click.option(
+    "--weeks",
+    type=click.IntRange(1, 52),
+    required=True,
+    help="How many weeks to plan, 1..52.",
+)
+@click.option(
+    "--prompts",
+    "prompts_per_week",
+    type=click.IntRange(1, 20),
+    default=3,
+    show_default=True,
+    help="Conversation prompts each week.",
+)
+@apply_options(context_options)
+@strategy_option
+@catalog_option
+@apply_options(history_options)
+@json_option
+def plan_command(
+    profile_a: Path,
+    profile_b: Path,
+    weeks: int,
+    prompts_per_week: int,
+    strategy: str,
+    catalog_path: Path | None,
+    history_path: Path | None,
+    pair: str | None,
+    as_json: bool,
+    **context: Any,
+) -> None:
+    """A plan of several weeks: one shared activity and one short conversation a week.
+
+    Depth rises gently toward (never past) both people's comfort, intimacy
+    types rotate, most weeks bring something new and exciting (couples doing
+    90 minutes a week of novel activities grew closer, Coulter & Malouff 2013),
+    and nothing repeats within the plan or with recent history.
+
+    \b
+    Example:
+      closer plan examples/ana.yaml examples/ben.yaml --weeks 4 --minutes 120
+    """
+    from recommender.plan import plan
+
+    a, b = rc.load_profile(profile_a), rc.load_profile(profile_b)
+    ctx = _context(**context)
+    model = _model(catalog_path, strategy=strategy)
+    if ctx.safety_concern:
+        _support_instead(model, a, b, ctx, as_json)
+        return
+    history = _pair_history(history_path, pair, a, b) if history_path or pair else None
+    planned = plan(
+        model, a, b, ctx, weeks=weeks, history=history, prompts_per_week=prompts_per_week
+    )
+    if not planned:
+        nothing_fits(model, a, b, ctx, history)
+    if as_json:
+        _json_out(
+            [
+                {
+                    "week": w.week,
+                    "max_depth": w.max_depth,
+                    "activity": suggestion_record(w.activity),
+                    "conversation": [prompt_record(p) for p in w.conversation],
+                }
+                for w in planned
+            ]
+        )
+    else:
+        names = (a.name, b.name)
+        click.echo(f"A {len(planned)}-week plan for {a.name} and {b.name}")
+        for w in planned:
+            s, act = w.activity, w.activity.activity
+            click.echo("")
+            click.echo(f"Week {w.week} (depth up to {w.max_depth})")
+            click.echo(f"  Do:   {act.title}  [{act.id}]")
+            click.echo(
+                f"        {act.minutes} min, {COST_LABEL[act.cost]}, depth {act.depth}; "
+                f"fit {names[0]} {s.scores[0]:.2f}, {names[1]} {s.scores[1]:.2f}"
+            )
+            for reason in s.reasons:
+                click.echo(f"        - {reason}")
+            if w.conversation:
+                click.echo("  Talk:")
+                render_prompts(w.conversation, indent="    ")
+        if any(w.conversation for w in planned):
+            click.echo("")
+            click.echo(COMFORT_NOTE)
+    if len(planned) < weeks:
+        # Say why the plan is short; what it already used counts as excluded.
+        used = ctx.exclude | {w.activity.activity.id for w in planned}
+        d = model.diagnose(
+            a, b, ctx.model_copy(update={"exclude": frozenset(used)}), history=history
+        )
+        click.echo(
+            f"closer: the plan stops after week {len(planned)} of {weeks}: nothing else fits "
+            f"({d.remaining} of {d.total} activities left once the plan's own are used)",
+            err=True,
+        )
+        for advice in d.advice:
+            click.echo(f"closer: try: {advice}", err=True)
 
 
 @main.group()

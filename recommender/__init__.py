@@ -30,7 +30,9 @@ from .errors import (
 
 if TYPE_CHECKING:
     from .catalog import default_catalog, default_catalog_path, load_catalog, save_catalog
+    from .conversation import Prompt, ask
     from .model import STRATEGIES, Diagnosis, Recommender
+    from .plan import PlanWeek
     from .profiles import load_profile, save_profile
     from .schema import (
         Activity,
@@ -73,6 +75,9 @@ _LAZY = {
     "Recommender": "model",
     "STRATEGIES": "model",
     "load_profile": "profiles",
+    "PlanWeek": "plan",
+    "Prompt": "conversation",
+    "ask": "conversation",
     "save_profile": "profiles",
 }
 
@@ -92,8 +97,10 @@ __all__ = [
     "Obstacle",
     "PairContext",
     "PersonProfile",
+    "PlanWeek",
     "Practice",
     "ProfileError",
+    "Prompt",
     "Recommender",
     "RecommenderError",
     "Relationship",
@@ -102,6 +109,7 @@ __all__ = [
     "Suggestion",
     "UnknownActivityError",
     "__version__",
+    "ask",
     "default_catalog",
     "default_catalog_path",
     "json_schema",

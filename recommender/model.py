@@ -41,7 +41,9 @@ from .relevance import PersonVector, encode_person, person_basis, relevance
 from .schema import Activity, Catalog, Obstacle, PairContext, PersonProfile, Suggestion
 
 if TYPE_CHECKING:
+    from .conversation import Prompt
     from .history import PairHistory
+    from .plan import PlanWeek
 
 __all__ = ["STRATEGIES", "Diagnosis", "Recommender"]
 
@@ -469,6 +471,43 @@ class Recommender:
             score=round(score, 6),
             scores=(fits[0], fits[1]),
             reasons=reasons,
+        )
+
+    # ------------------------------------------------------------ conversations and plans
+
+    def ask(
+        self,
+        a: PersonProfile,
+        b: PersonProfile,
+        ctx: PairContext | None = None,
+        *,
+        n: int = 10,
+        depth: int | None = None,
+        history: PairHistory | None = None,
+    ) -> list[Prompt]:
+        """Conversation prompts for the pair, light first; see :func:`recommender.ask`."""
+        from .conversation import ask
+
+        return ask(self, a, b, ctx, n=n, depth=depth, history=history)
+
+    def plan(
+        self,
+        a: PersonProfile,
+        b: PersonProfile,
+        ctx: PairContext | None = None,
+        *,
+        weeks: int,
+        history: PairHistory | None = None,
+        prompts_per_week: int = 3,
+    ) -> list[PlanWeek]:
+        """One shared activity and one short conversation a week, depth rising gently.
+
+        See :func:`recommender.plan.plan`.
+        """
+        from .plan import plan
+
+        return plan(
+            self, a, b, ctx, weeks=weeks, history=history, prompts_per_week=prompts_per_week
         )
 
     # ------------------------------------------------------------ diagnose
