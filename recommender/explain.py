@@ -29,6 +29,8 @@ from .text import related_words
 __all__ = ["MAX_REASONS", "Explainer"]
 
 MAX_REASONS = 3
+#: TF-IDF weight an interest's words need in an activity's text to be named as a reason.
+INTEREST_MENTION = 0.15
 _TYPES = tuple(IntimacyType)
 STRONG_WEIGHT = 0.65
 
@@ -104,13 +106,14 @@ class Explainer:
         return _Interests(tuple(words), tuple(terms))
 
     def _person_reason(
-        self, who: int, activity: Activity, item_terms: frozenset[int]
+        self, who: int, activity: Activity, item_terms: dict[int, float]
     ) -> tuple[str, str | None]:
         """(kind, text): an interest hit beats a strongly valued type."""
         person = self.people[who]
         interests = self.interests[who]
         for word, terms in zip(interests.words, interests.terms, strict=True):
-            if not terms.isdisjoint(item_terms):
+            # A real match, not a passing mention: the words carry weight in the text.
+            if sum(item_terms.get(t, 0.0) for t in terms) >= INTEREST_MENTION:
                 return "interest", f"{person.name} enjoys {word}"
         kind = activity.strongest_type
         if self.values[who][kind] >= STRONG_WEIGHT:
@@ -145,7 +148,8 @@ class Explainer:
     def _fit_reason(self, activity: Activity, item: int, scores: Sequence[float]) -> str:
         """Why it fits each person. Clauses are ordered by name, so swapping the
         two people leaves the text unchanged."""
-        item_terms = frozenset(self.text.row(item)[0].tolist())
+        terms, weights = self.text.row(item)
+        item_terms = dict(zip(terms.tolist(), weights.tolist(), strict=True))
         found = [
             (self.people[w].name, *self._person_reason(w, activity, item_terms)) for w in (0, 1)
         ]

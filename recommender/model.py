@@ -405,7 +405,7 @@ class Recommender:
                 picks.append(support)
                 scores.append(min(float(pair[row, support]), *scores[-1:]))
             explainer = Explainer(a, b, ctx, self.text_, self.obstacle_matches_, notes[row])
-            fits = np.round(person[:, row, picks], 6).T.tolist()
+            fits = np.round(person[:, row, picks].astype(np.float64), 6).T.tolist()
             out.append(
                 [
                     self._suggestion(
@@ -456,7 +456,7 @@ class Recommender:
         explainer = Explainer(a, b, ctx, self.text_, self.obstacle_matches_)
         person, _ = self._score_block([triple])
         reasons = explainer.safety_reasons()
-        fits = np.round(person[:, 0, order], 6).T.tolist()
+        fits = np.round(person[:, 0, order].astype(np.float64), 6).T.tolist()
         return [
             self._suggestion(int(item), 1.0, fit, reasons)
             for item, fit in zip(order, fits, strict=True)
