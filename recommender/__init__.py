@@ -13,8 +13,8 @@ True
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+import importlib as _importlib
+import typing as _typing
 
 from .errors import (
     CatalogError,
@@ -28,7 +28,7 @@ from .errors import (
     UnknownActivityError,
 )
 
-if TYPE_CHECKING:
+if _typing.TYPE_CHECKING:
     from .catalog import default_catalog, default_catalog_path, load_catalog, save_catalog
     from .conversation import Prompt, ask
     from .model import STRATEGIES, Diagnosis, Recommender
@@ -120,11 +120,11 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _typing.Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'recommender' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    value = getattr(_importlib.import_module(f".{module}", __name__), name)
     globals()[name] = value  # later lookups skip this function
     return value
 

@@ -11,9 +11,12 @@ Formats, chosen by file extension:
     One activity object per line; blank lines are skipped.
 ``.csv``
     One activity per row with a header. List fields (``tags``,
-    ``relationships``, ``steps``, ``prompts``) hold ``a;b;c``; intimacy weights
+    ``relationships``, ``steps``, ``prompts``) hold ``a;b;c``, or a JSON list
+    (``["a; still a", "b"]``) when an item contains ``;``; intimacy weights
     sit in ``intimacy.<type>`` columns (``intimacy.emotional``); empty cells
-    mean "not given". Booleans accept true/false, yes/no, 1/0.
+    mean "not given". Booleans accept true/false, yes/no, 1/0. Cells that a
+    spreadsheet would run as a formula are written with a leading ``'`` and
+    read back without it.
 
 A catalogue may also be a folder: every supported file in it and its
 subfolders (symlinked folders are not followed), in sorted path order.
@@ -111,7 +114,8 @@ def _items_from_document(doc: Any, source: str) -> list[Any]:
 def _jsonl_items(text: str, source: str) -> list[Any]:
     items: list[Any] = []
     problems: list[Problem] = []
-    for lineno, line in enumerate(text.splitlines(), start=1):
+    # Split on \n only: splitlines() would also break inside a record at U+2028.
+    for lineno, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
@@ -132,8 +136,19 @@ def _jsonl_items(text: str, source: str) -> list[Any]:
 
 
 def _csv_cell(field: str, cell: str) -> Any:
+    if cell[:1] == "'" and cell.lstrip("'")[:1] in _FORMULA_STARTS:
+        cell = cell[1:]  # undo spreadsheet_safe()
     if field in LIST_FIELDS:
+        if cell.lstrip().startswith("["):  # a JSON list: items that hold ';' themselves
+            try:
+                parsed = json.loads(cell)
+            except json.JSONDecodeError:
+                return cell
+            return parsed
         return [part.strip() for part in cell.split(CSV_LIST_SEPARATOR) if part.strip()]
+    if field in INT_FIELDS:
+        stripped = cell.strip()
+        return int(stripped) if stripped.lstrip("-").isdigit() else stripped
     if field in BOOL_FIELDS:
         lowered = cell.strip().lower()
         if lowered in {"true", "yes", "1"}:
@@ -402,21 +417,26 @@ def spreadsheet_safe(cell: str) -> str:
     >>> spreadsheet_safe("=HYPERLINK(1)"), spreadsheet_safe("plain")
     ("'=HYPERLINK(1)", 'plain')
     """
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+    return "'" + cell if cell.lstrip("'")[:1] in _FORMULA_STARTS else cell
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _csv_text(records: list[dict[str, Any]]) -> str:
     columns = [f for f in Activity.model_fields if f != "intimacy"]
     intimacy_cols = [f"intimacy.{t.value}" for t in IntimacyType]
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180; quotes a lone \r too
     writer.writerow([*columns, *intimacy_cols])
     for record in records:
         row = []
         for column in columns:
             value = record[column]
             if isinstance(value, list):
-                value = CSV_LIST_SEPARATOR.join(value)
+                joined = CSV_LIST_SEPARATOR.join(value)
+                needs_json = any(CSV_LIST_SEPARATOR in v for v in value) or joined.startswith("[")
+                value = json.dumps(value, ensure_ascii=False) if needs_json else joined
             elif isinstance(value, bool):
                 value = "true" if value else "false"
             row.append(spreadsheet_safe(str(value)))

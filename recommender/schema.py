@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -115,6 +116,15 @@ ENERGY_LEVEL = {Energy.low: 0, Energy.medium: 1, Energy.high: 2}
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{1,63}$"
 TAG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,39}$"
 
+
+def _not_bool(value: Any) -> Any:
+    # pydantic reads True as 1; a yes/no answer in a number field is a mistake.
+    if isinstance(value, bool):
+        raise ValueError(f"expected a whole number, got {value!r}")
+    return value
+
+
+Int = Annotated[int, BeforeValidator(_not_bool)]
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 Tag = Annotated[str, StringConstraints(pattern=TAG_PATTERN)]
 Weight = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
@@ -155,11 +165,11 @@ class Activity(BaseModel):
     """Lowercase slugs from the catalogue's tag vocabulary (cooking, music, ...)."""
     relationships: frozenset[Relationship] = Field(min_length=1)
     """Who it suits: romantic, friends, family, colleagues."""
-    depth: int = Field(ge=1, le=5)
+    depth: Int = Field(ge=1, le=5)
     """Vulnerability asked: 1 light and playful ... 5 deeply personal."""
-    minutes: int = Field(ge=1, le=1440)
+    minutes: Int = Field(ge=1, le=1440)
     """Typical duration in minutes."""
-    cost: int = Field(default=0, ge=0, le=3)
+    cost: Int = Field(default=0, ge=0, le=3)
     """0 free, 1 low, 2 medium, 3 high."""
     energy: Energy = Energy.medium
     """Energy it takes."""
@@ -171,7 +181,7 @@ class Activity(BaseModel):
     """The most touch it involves."""
     accessible: bool = False
     """Doable with limited mobility."""
-    novelty: int = Field(default=2, ge=1, le=3)
+    novelty: Int = Field(default=2, ge=1, le=3)
     """1 everyday, 2 fresh, 3 new and exciting."""
     steps: tuple[Line, ...] = ()
     """How to do it, in order (optional)."""
@@ -299,9 +309,9 @@ class PersonProfile(BaseModel):
     """Free words about what they enjoy (cooking, hiking, jazz, ...)."""
     avoid: tuple[Word, ...] = ()
     """Tags or words never to suggest (a hard limit, never a low score)."""
-    max_depth: int = Field(default=3, ge=1, le=5)
+    max_depth: Int = Field(default=3, ge=1, le=5)
     """Deepest level of vulnerability they are ready for, 1..5."""
-    budget: int = Field(default=1, ge=0, le=3)
+    budget: Int = Field(default=1, ge=0, le=3)
     """Most they want to spend: 0 free, 1 low, 2 medium, 3 high."""
     energy: Energy | None = None
     """Energy they usually have for activities, or None for any."""
@@ -329,9 +339,9 @@ class PairContext(BaseModel):
 
     relationship: Relationship = Relationship.romantic
     """Who the two are to each other."""
-    minutes: int | None = Field(default=None, ge=1, le=1440)
+    minutes: Int | None = Field(default=None, ge=1, le=1440)
     """Time they have; activities longer than this are left out."""
-    budget: int | None = Field(default=None, ge=0, le=3)
+    budget: Int | None = Field(default=None, ge=0, le=3)
     """Shared budget cap (0..3) on top of each person's own."""
     remote: bool = False
     """They are apart (long distance): only activities that work over a call."""
