@@ -31,6 +31,8 @@ from .errors import (
 if _typing.TYPE_CHECKING:
     from .catalog import default_catalog, default_catalog_path, load_catalog, save_catalog
     from .conversation import Prompt, ask
+    from .importer import ImportResult, import_catalog, load_mapping
+    from .infer import IntimacyModel, infer_report
     from .model import STRATEGIES, Diagnosis, Recommender
     from .plan import PlanWeek
     from .profiles import load_profile, save_profile
@@ -76,6 +78,11 @@ _LAZY = {
     "STRATEGIES": "model",
     "load_profile": "profiles",
     "PlanWeek": "plan",
+    "ImportResult": "importer",
+    "import_catalog": "importer",
+    "load_mapping": "importer",
+    "IntimacyModel": "infer",
+    "infer_report": "infer",
     "Prompt": "conversation",
     "ask": "conversation",
     "save_profile": "profiles",
@@ -90,6 +97,8 @@ __all__ = [
     "Contact",
     "Diagnosis",
     "Energy",
+    "ImportResult",
+    "IntimacyModel",
     "IntimacyType",
     "ModelFileError",
     "NoSuggestionsError",
@@ -112,8 +121,11 @@ __all__ = [
     "ask",
     "default_catalog",
     "default_catalog_path",
+    "import_catalog",
+    "infer_report",
     "json_schema",
     "load_catalog",
+    "load_mapping",
     "load_profile",
     "save_catalog",
     "save_profile",
