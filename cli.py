@@ -217,6 +217,18 @@ def _use_rich() -> bool:
     )
 
 
+def render_support(suggestions: Sequence[rc.Suggestion]) -> None:
+    """Individual support resources in full (no fit numbers: they are not a match score)."""
+    if suggestions:
+        click.echo(suggestions[0].reasons[0] + ".\n")
+    for i, s in enumerate(suggestions, start=1):
+        click.echo(f"{i}. {s.activity.title}  [{s.activity.id}]")
+        click.echo(f"   {s.activity.description}")
+        for step in s.activity.steps:
+            click.echo(f"   - {step}")
+        click.echo("")
+
+
 def render_suggestions(suggestions: Sequence[rc.Suggestion], names: tuple[str, str]) -> None:
     """A table on a terminal; plain numbered text otherwise (pipes, NO_COLOR)."""
     if _use_rich():
@@ -328,23 +340,30 @@ def suggest(
     a, b = rc.load_profile(profile_a), rc.load_profile(profile_b)
     ctx = _context(**context)
     model = _model(catalog_path, strategy=strategy)
-    history = _pair_history(history_path, pair, a, b) if history_path or pair else None
+    history = _pair_history(history_path, pair, a, b)
     suggestions = model.recommend(a, b, ctx, k=k, history=history)
     if not suggestions:
         nothing_fits(model, a, b, ctx, history)
     if as_json:
         _json_out([suggestion_record(s) for s in suggestions])
     else:
-        render_suggestions(suggestions, (a.name, b.name))
+        render_support(suggestions) if ctx.safety_concern else render_suggestions(
+            suggestions, (a.name, b.name)
+        )
 
 
 def _pair_history(
     history_path: Path | None, pair: str | None, a: rc.PersonProfile, b: rc.PersonProfile
 ) -> Any:
-    from recommender.history import History, pair_name
+    """The pair's history snapshot; reading never creates a history file."""
+    from recommender.history import History, PairHistory, default_history_path, pair_name
 
-    with History(history_path) as store:
-        return store.for_pair(pair or pair_name(a.name, b.name))
+    name = pair or pair_name(a.name, b.name)
+    path = history_path or default_history_path()
+    if not path.exists():  # nothing recorded yet
+        return PairHistory(name)
+    with History(path) as store:
+        return store.for_pair(name)
 
 
 # ------------------------------------------------------------------ ask and plan
@@ -403,7 +422,7 @@ def _support_instead(
         return
     click.echo(SAFETY_NOTE)
     click.echo("")
-    render_suggestions(model.recommend(a, b, ctx, k=5), (a.name, b.name))
+    render_support(model.recommend(a, b, ctx, k=5))
 
 
 def _no_prompts(
@@ -480,7 +499,7 @@ def ask_command(
     if ctx.safety_concern:
         _support_instead(model, a, b, ctx, as_json)
         return
-    history = _pair_history(history_path, pair, a, b) if history_path or pair else None
+    history = _pair_history(history_path, pair, a, b)
     prompts = ask(model, a, b, ctx, n=n, depth=depth, history=history)
     if not prompts:
         _no_prompts(model, a, b, ctx, history)
@@ -546,7 +565,7 @@ def plan_command(
     if ctx.safety_concern:
         _support_instead(model, a, b, ctx, as_json)
         return
-    history = _pair_history(history_path, pair, a, b) if history_path or pair else None
+    history = _pair_history(history_path, pair, a, b)
     planned = plan(
         model, a, b, ctx, weeks=weeks, history=history, prompts_per_week=prompts_per_week
     )
@@ -597,6 +616,179 @@ def plan_command(
         )
         for advice in d.advice:
             click.echo(f"closer: try: {advice}", err=True)
+
+
+# ------------------------------------------------------------------ history: done, history, forget
+
+history_path_option = click.option(
+    "--history",
+    "history_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="History database (default: your data folder).",
+)
+pair_required_option = click.option(
+    "--pair",
+    "pair",
+    required=True,
+    metavar="NAME",
+    help="The pair's name in the history: both names, lower-cased, sorted, joined by '-' "
+    "(Ana + Ben -> ana-ben).",
+)
+
+
+def _rated_people(pair: str, people: tuple[str, str] | None) -> tuple[str, str]:
+    """Whose ratings ``--ratings A B`` are: ``--people``, else the pair name split at its '-'."""
+    names = people or tuple(pair.strip().lower().split("-"))
+    names = tuple(n.strip().lower() for n in names)
+    if len(names) != 2 or not all(names):
+        raise click.BadParameter(
+            f"cannot tell whose ratings these are: the pair name {pair!r} does not split into "
+            "two names at one '-'; add --people NAME NAME (in the order of --ratings)",
+            param_hint="'--ratings'",
+        )
+    if names[0] == names[1]:
+        raise click.BadParameter(
+            f"the two names are the same ({names[0]!r}); give two different names with "
+            "--people NAME NAME",
+            param_hint="'--people'",
+        )
+    return names[0], names[1]
+
+
+@main.command()
+@click.argument("activity_id", metavar="ID")
+@pair_required_option
+@click.option(
+    "--ratings",
+    nargs=2,
+    type=click.IntRange(1, 5),
+    required=True,
+    metavar="A B",
+    help="Each person's rating, 1-5, in the order of the names in --pair "
+    "(ana-ben: Ana's, then Ben's).",
+)
+@click.option(
+    "--people",
+    nargs=2,
+    default=None,
+    metavar="NAME NAME",
+    help="Whose ratings these are, in order; needed when a name has a '-' in it.",
+)
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="When you did it, YYYY-MM-DD (default: today).",
+)
+@history_path_option
+@catalog_option
+def done(
+    activity_id: str,
+    pair: str,
+    ratings: tuple[int, int],
+    people: tuple[str, str] | None,
+    day: Any,
+    history_path: Path | None,
+    catalog_path: Path | None,
+) -> None:
+    """Record that a pair did an activity, with each person's rating (1-5).
+
+    Suggestions then skip it for 90 days, lean toward what each of you rated
+    well, and lower what either of you rated badly.
+
+    \b
+    Example:
+      closer done stargaze --pair ana-ben --ratings 5 3
+      closer done stargaze --pair ben-mary-jo --people mary-jo ben --ratings 4 5
+    """
+    from recommender.history import History
+
+    names = _rated_people(pair, people)
+    activity = _catalog(catalog_path)[activity_id]  # unknown ids exit 2, naming the id
+    with History(history_path) as store:
+        record = store.record(
+            pair,
+            activity.id,
+            dict(zip(names, ratings, strict=True)),
+            day=None if day is None else day.date(),
+        )
+    click.echo(
+        f"Recorded for {pair.strip().lower()}: {activity.title} on {record.day.isoformat()} "
+        f"({names[0]} {ratings[0]}, {names[1]} {ratings[1]})."
+    )
+
+
+@main.command("history")
+@pair_required_option
+@history_path_option
+@catalog_option
+@json_option
+def history_command(
+    pair: str, history_path: Path | None, catalog_path: Path | None, as_json: bool
+) -> None:
+    """List what a pair has done, newest first, with each person's rating.
+
+    \b
+    Example:
+      closer history --pair ana-ben
+    """
+    from recommender.history import History, default_history_path
+
+    path = history_path or default_history_path()
+    records: tuple[Any, ...] = ()
+    if path.exists():  # reading never creates a history file
+        with History(path) as store:
+            records = store.records(pair)
+    titles = {a.id: a.title for a in _catalog(catalog_path)} if records else {}
+    if as_json:
+        _json_out(
+            [
+                {
+                    "id": r.activity_id,
+                    "title": titles.get(r.activity_id),
+                    "date": r.day.isoformat(),
+                    "ratings": dict(r.ratings),
+                }
+                for r in records
+            ]
+        )
+        return
+    if not records:
+        click.echo(f"No history for {pair.strip().lower()} yet.")
+        return
+    for r in records:
+        rated = ", ".join(f"{name} {value}" for name, value in r.ratings.items()) or "not rated"
+        title = titles.get(r.activity_id, "(not in this catalogue)")
+        click.echo(f"{r.day.isoformat()}  {title}  [{r.activity_id}]  {rated}")
+
+
+@main.command()
+@pair_required_option
+@history_path_option
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def forget(pair: str, history_path: Path | None, yes: bool) -> None:
+    """Delete everything the history holds about a pair. This cannot be undone.
+
+    \b
+    Example:
+      closer forget --pair ana-ben
+    """
+    from recommender.history import History, default_history_path
+
+    name = pair.strip().lower()
+    path = history_path or default_history_path()
+    if not path.exists():
+        click.echo(f"Nothing to forget: there is no history at {path}.")
+        return
+    question = f"Delete every record of {name} from {path}? This cannot be undone"
+    if not yes and not click.confirm(question, default=False):
+        click.echo("Nothing deleted.")
+        return
+    with History(path) as store:
+        removed = store.forget(name)
+    click.echo(f"Forgot {name}: {removed} record{'' if removed == 1 else 's'} deleted.")
 
 
 @main.group()

@@ -31,6 +31,7 @@ from .errors import (
 if _typing.TYPE_CHECKING:
     from .catalog import default_catalog, default_catalog_path, load_catalog, save_catalog
     from .conversation import Prompt, ask
+    from .history import History, HistoryRecord, PairHistory, default_history_path, pair_name
     from .importer import ImportResult, import_catalog, load_mapping
     from .infer import IntimacyModel, infer_report
     from .model import STRATEGIES, Diagnosis, Recommender
@@ -78,6 +79,11 @@ _LAZY = {
     "STRATEGIES": "model",
     "load_profile": "profiles",
     "PlanWeek": "plan",
+    "History": "history",
+    "HistoryRecord": "history",
+    "PairHistory": "history",
+    "default_history_path": "history",
+    "pair_name": "history",
     "ImportResult": "importer",
     "import_catalog": "importer",
     "load_mapping": "importer",
@@ -97,6 +103,8 @@ __all__ = [
     "Contact",
     "Diagnosis",
     "Energy",
+    "History",
+    "HistoryRecord",
     "ImportResult",
     "IntimacyModel",
     "IntimacyType",
@@ -105,6 +113,7 @@ __all__ = [
     "NotFittedError",
     "Obstacle",
     "PairContext",
+    "PairHistory",
     "PersonProfile",
     "PlanWeek",
     "Practice",
@@ -121,12 +130,14 @@ __all__ = [
     "ask",
     "default_catalog",
     "default_catalog_path",
+    "default_history_path",
     "import_catalog",
     "infer_report",
     "json_schema",
     "load_catalog",
     "load_mapping",
     "load_profile",
+    "pair_name",
     "save_catalog",
     "save_profile",
 ]

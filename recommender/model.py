@@ -452,7 +452,8 @@ class Recommender:
         eligible[excluded] = False
         items = np.flatnonzero(eligible)
         crisis = (flags[items] & FLAG_CRISIS) != 0
-        order = items[np.lexsort((items, ~crisis))][:k]  # crisis first, then by id
+        # Crisis and domestic-violence help first, quickest to act on first, then by id.
+        order = items[np.lexsort((items, self.items_.minutes[items], ~crisis))][:k]
         explainer = Explainer(a, b, ctx, self.text_, self.obstacle_matches_)
         person, _ = self._score_block([triple])
         reasons = explainer.safety_reasons()
