@@ -281,7 +281,7 @@ def nothing_fits(
     removed = ", ".join(
         f"{name} {count}"
         for name, count in sorted(d.removed.items(), key=lambda kv: -kv[1])
-        if count
+        if count and name != "support"  # support is offered apart, not a limit to relax
     )
     lines = [
         f"nothing fits: {d.remaining} of {d.total} activities pass every limit "
