@@ -840,7 +840,9 @@ def simulate_weeks(model: rc.Recommender, path: Path) -> tuple[list[float], list
     person's own stated profile: below the 25th percentile 1, then 2, 3, 4, and
     5 from the 90th. The simulated people keep their tastes while the model
     learns, and the rule does not depend on the scale of the scores.
-    Returns the mean pair score of each week's 5 suggestions, and what was done.
+    Returns each week's mean fit of the 5 suggestions for the two people as they
+    describe themselves (their stated profiles, not what the model has learned),
+    and what was done.
     """
     ctx = rc.PairContext()
     _, stated = model.pair_scores(SIM_ANA, SIM_BEN, ctx)
@@ -856,8 +858,9 @@ def simulate_weeks(model: rc.Recommender, path: Path) -> tuple[list[float], list
             assert len(top) == 5
             recent = {r.activity_id for r in snapshot.records if (day - r.day).days < 90}
             assert not recent & {s.activity.id for s in top}, f"week {week + 1} repeats"
-            means.append(float(np.mean([s.score for s in top])))
-            item = model.index_[top[0].activity.id]
+            items = [model.index_[s.activity.id] for s in top]
+            means.append(float(stated[:, items].mean()))
+            item = items[0]
             ratings = {
                 name: 1 + int(np.searchsorted(cuts[:, side], stated[side, item], side="right"))
                 for side, name in enumerate(("ana", "ben"))
@@ -874,9 +877,7 @@ def test_26_weeks_never_repeat_inside_the_window_and_fit_holds(
     for week, activity in enumerate(done):
         assert activity not in done[max(0, week - 12) : week], f"week {week + 1} repeats"
     ratio = np.array(means) / means[0]
-    # Never more than 10% below week 1 (measured: -3%; with no repeats but no learning
-    # from ratings it falls 9%). Above, at most 15%: measured +11% in one week, as the
-    # list follows what the pair rated well; Rocchio without the length-keeping step
-    # (history._keep_level) runs away to +37%.
+    # The pair's mean fit stays within 10% of week 1 (measured on the bundled catalogue:
+    # 0.937 to 1.051 of week 1) although nothing done in the last 90 days comes back.
     assert ratio.min() >= 0.9, ratio.round(3).tolist()
-    assert ratio.max() <= 1.15, ratio.round(3).tolist()
+    assert ratio.max() <= 1.1, ratio.round(3).tolist()
