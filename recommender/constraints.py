@@ -116,7 +116,8 @@ class PairLimits:
                 if word not in avoid_cache:
                     avoid_cache[word] = avoided_items(word, items, text)
                 hits.append(avoid_cache[word])
-            return np.unique(np.concatenate(hits)) if hits else np.empty(0, np.int32)
+            # Repeats are harmless (they are scattered into a mask): no sort needed.
+            return np.concatenate(hits) if hits else np.empty(0, np.int32)
 
         def excluded(ids: frozenset[str]) -> npt.NDArray[np.int32]:
             return np.array(sorted(index_of[i] for i in ids if i in index_of), np.int32)
@@ -181,7 +182,7 @@ def avoided_items(word: str, items: ItemTable, text: TextSpace) -> npt.NDArray[n
         if terms and len(terms) == n_words
         else np.empty(0, np.int32)
     )
-    return np.union1d(tagged, worded).astype(np.int32)
+    return np.concatenate([tagged, worded]).astype(np.int32, copy=False)
 
 
 def _scatter_out(mask: Mask, lists: tuple[npt.NDArray[np.int32], ...]) -> Mask:

@@ -69,7 +69,7 @@ def obstacle_matches(items: ItemTable) -> npt.NDArray[np.bool_]:
     return np.stack([rows[o] for o in OBSTACLES])
 
 
-def effect_basis(items: ItemTable, matches: npt.NDArray[np.bool_]) -> npt.NDArray[np.float64]:
+def effect_basis(items: ItemTable, matches: npt.NDArray[np.bool_]) -> F32:
     """``(11, n_items)`` rows the emphasis bonus is a weighted sum of (fitted once).
 
     Rows 0-4: which items suit each obstacle; rows 5-9: intimacy weight per type
@@ -80,14 +80,12 @@ def effect_basis(items: ItemTable, matches: npt.NDArray[np.bool_]) -> npt.NDArra
     return np.ascontiguousarray(on_grid(np.vstack(rows)))
 
 
-def bonus(
-    contexts: Sequence[PairContext], basis: npt.NDArray[np.float64], novelty_weight: float
-) -> F32:
+def bonus(contexts: Sequence[PairContext], basis: F32, novelty_weight: float) -> F32:
     """Emphasis bonus of every item for each context: ``(len(contexts), n_items)``.
 
     ``basis`` is :func:`effect_basis` of the fitted items.
     """
-    mix = np.zeros((len(contexts), basis.shape[0]), np.float64)
+    mix = np.zeros((len(contexts), basis.shape[0]), np.float32)
     for row, ctx in enumerate(contexts):
         for col, obstacle in enumerate(OBSTACLES):
             if obstacle in ctx.obstacles:

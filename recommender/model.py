@@ -403,7 +403,7 @@ class Recommender:
             if support is not None:
                 picks, scores = picks[: k - 1], scores[: k - 1]
                 picks.append(support)
-                scores.append(min(float(pair[row, support]), *scores[-1:]))
+                scores.append(min([float(pair[row, support]), *scores[-1:]]))
             explainer = Explainer(a, b, ctx, self.text_, self.obstacle_matches_, notes[row])
             fits = np.round(person[:, row, picks].astype(np.float64), 6).T.tolist()
             out.append(

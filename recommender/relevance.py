@@ -80,20 +80,20 @@ def encode_person(profile: PersonProfile, text: TextSpace) -> PersonVector:
     return PersonVector(weights, terms, term_weights, energy)
 
 
-def person_basis(items: ItemTable) -> npt.NDArray[np.float64]:
+def person_basis(items: ItemTable) -> F32:
     """``(8, n_items)`` rows a person's fit is a weighted sum of (fitted once).
 
     Rows 0-4: each activity's intimacy share per type; rows 5-7: its energy fit
     for a person of low, medium and high energy (1, 0.5 one step away, 0 two).
     """
-    levels = np.arange(3, dtype=np.float64)[:, None]
+    levels = np.arange(3, dtype=np.float32)[:, None]
     energy_fit = 1.0 - np.abs(levels - items.energy[None, :]) * 0.5
     return np.ascontiguousarray(on_grid(np.vstack([items.share.T, energy_fit])))
 
 
 def relevance(
     people: Sequence[PersonVector],
-    basis: npt.NDArray[np.float64],
+    basis: F32,
     text: TextSpace,
     *,
     interest_weight: float,
@@ -111,7 +111,7 @@ def relevance(
     w_energy = np.where(energy >= 0, energy_weight, 0.0)
     w_type = 1.0 - interest_weight - energy_weight
     total = w_type + w_interest + w_energy
-    mix = np.zeros((n_people, basis.shape[0]), np.float64)
+    mix = np.zeros((n_people, basis.shape[0]), np.float32)
     mix[:, :5] = np.stack([p.weights for p in people]) * (w_type / total)[:, None]
     rated = np.flatnonzero(energy >= 0)
     mix[rated, 5 + energy[rated]] = (w_energy / total)[rated]

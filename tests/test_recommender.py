@@ -456,3 +456,21 @@ def test_a_file_that_is_not_a_model_is_a_clear_error(tmp_path):
         rc.Recommender.load(path)
     with pytest.raises(rc.ModelFileError, match="no such model file"):
         rc.Recommender.load(tmp_path / "missing.closer")
+
+
+def test_mental_health_offers_support_even_when_no_joint_activity_fits(ana, ben):
+    catalog = [
+        make_activity("long-walk", minutes=120),
+        make_activity(
+            "find-a-counsellor",
+            practice="support",
+            intimacy={"emotional": 0.8},
+            tags=["counselling"],
+            minutes=30,
+        ),
+    ]
+    model = rc.Recommender().fit(catalog)
+    ctx = rc.PairContext(minutes=60, obstacles={"mental_health"})
+    result = model.recommend(ana, ben, ctx, k=3)
+    assert [s.activity.id for s in result] == ["find-a-counsellor"]
+    assert model.recommend(ana, ben, rc.PairContext(minutes=60), k=3) == []
