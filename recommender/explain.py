@@ -52,19 +52,33 @@ SUPPORT_REASON = "Support is there too: closer is not therapy"
 
 @dataclass(frozen=True)
 class _Interests:
-    """A person's interest words with the catalogue terms each one maps to."""
+    """A person's interest words, each with the activities that really mention it."""
 
     words: tuple[str, ...]
-    terms: tuple[frozenset[int], ...]
+    mentions: tuple[npt.NDArray[np.bool_], ...]
 
 
-def _word_terms(text: TextSpace, word: str) -> frozenset[int]:
-    """Catalogue terms an interest word stands for (cached alongside the text space)."""
-    cache: dict[str, frozenset[int]] = text.__dict__.setdefault("_word_terms", {})
-    hit = cache.get(word)
-    if hit is None:
-        hit = cache[word] = frozenset(text.encode(related_words(word))[0].tolist())
-    return hit
+def _word_mentions(text: TextSpace, word: str) -> npt.NDArray[np.bool_] | None:
+    """Which activities really mention an interest word: its terms' TF-IDF weight in the
+    activity's text reaches :data:`INTEREST_MENTION`. None when no catalogue word matches.
+
+    Computed once per word through the postings and kept with the text space, since
+    the same interests come back pair after pair.
+    """
+    cache: dict[str, npt.NDArray[np.bool_] | None] = text.__dict__.setdefault("_mentions", {})
+    if word not in cache:
+        if len(cache) >= 4096:
+            cache.clear()
+        terms, _ = text.encode(related_words(word))
+        if len(terms) == 0:
+            cache[word] = None
+        else:
+            flat, _ = text.postings(terms)
+            weight = np.bincount(
+                text.col_items[flat], weights=text.col_weights[flat], minlength=text.n_items
+            )
+            cache[word] = weight >= INTEREST_MENTION
+    return cache[word]
 
 
 class Explainer:
@@ -97,25 +111,21 @@ class Explainer:
         self.turns_reason = f"Take turns: {first} and {second} both answer each question"
 
     def _interests(self, person: PersonProfile) -> _Interests:
-        words, terms = [], []
+        words, mentions = [], []
         for word in person.interests:
-            ids = _word_terms(self.text, word)
-            if ids:
+            mask = _word_mentions(self.text, word)
+            if mask is not None:
                 words.append(word)
-                terms.append(ids)
-        return _Interests(tuple(words), tuple(terms))
+                mentions.append(mask)
+        return _Interests(tuple(words), tuple(mentions))
 
-    def _person_reason(
-        self, who: int, activity: Activity, item_terms: dict[int, float]
-    ) -> tuple[str, str | None]:
+    def _person_reason(self, who: int, item: int, kind: IntimacyType) -> tuple[str, str | None]:
         """(kind, text): an interest hit beats a strongly valued type."""
         person = self.people[who]
         interests = self.interests[who]
-        for word, terms in zip(interests.words, interests.terms, strict=True):
-            # A real match, not a passing mention: the words carry weight in the text.
-            if sum(item_terms.get(t, 0.0) for t in terms) >= INTEREST_MENTION:
+        for word, mentions in zip(interests.words, interests.mentions, strict=True):
+            if mentions[item]:  # a real match, not a passing mention
                 return "interest", f"{person.name} enjoys {word}"
-        kind = activity.strongest_type
         if self.values[who][kind] >= STRONG_WEIGHT:
             return kind.value, f"{person.name} values {kind.value} closeness"
         return "none", None
@@ -148,11 +158,8 @@ class Explainer:
     def _fit_reason(self, activity: Activity, item: int, scores: Sequence[float]) -> str:
         """Why it fits each person. Clauses are ordered by name, so swapping the
         two people leaves the text unchanged."""
-        terms, weights = self.text.row(item)
-        item_terms = dict(zip(terms.tolist(), weights.tolist(), strict=True))
-        found = [
-            (self.people[w].name, *self._person_reason(w, activity, item_terms)) for w in (0, 1)
-        ]
+        kind = activity.strongest_type
+        found = [(self.people[w].name, *self._person_reason(w, item, kind)) for w in (0, 1)]
         found.sort(key=lambda f: (f[0], f[1], f[2] or ""))
         (name_1, kind_1, text_1), (name_2, kind_2, text_2) = found
         if kind_1 == kind_2 and kind_1 not in ("interest", "none"):
