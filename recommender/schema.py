@@ -224,6 +224,18 @@ class Activity(BaseModel):
             )
         return self
 
+    def model_post_init(self, context: Any, /) -> None:
+        # A catalogue may hold a million activities. Share the parts that repeat
+        # across them (which fields were given, relationship sets, intimacy mixes,
+        # tag tuples) instead of keeping a copy per activity: about 1.5 KB each.
+        # All of them are read-only here (the model is frozen; pydantic copies the
+        # field set on model_copy).
+        values = self.__dict__
+        for name in ("relationships", "tags"):
+            values[name] = _share(values[name])
+        values["intimacy"] = _share_mapping(values["intimacy"])
+        object.__setattr__(self, "__pydantic_fields_set__", _share_fields(self.model_fields_set))
+
     @property
     def strongest_type(self) -> IntimacyType:
         """The intimacy type with the highest weight (ties: the order of the enum)."""
@@ -232,6 +244,37 @@ class Activity(BaseModel):
 
 
 _TYPE_ORDER = {t: i for i, t in enumerate(IntimacyType)}
+
+_SHARED: dict[Any, Any] = {}
+_SHARED_LIMIT = 200_000  # past this many distinct values, stop sharing new ones
+
+
+def _share(value: Any) -> Any:
+    """One shared instance per distinct hashable value."""
+    shared = _SHARED.get(value)
+    if shared is None:
+        if len(_SHARED) >= _SHARED_LIMIT:
+            return value
+        shared = _SHARED[value] = value
+    return shared
+
+
+def _share_mapping(value: dict[Any, Any]) -> dict[Any, Any]:
+    key = ("mapping", *sorted(value.items()))
+    shared: dict[Any, Any] | None = _SHARED.get(key)
+    if shared is None:
+        if len(_SHARED) >= _SHARED_LIMIT:
+            return value
+        shared = _SHARED[key] = value
+    return shared
+
+
+def _share_fields(fields: set[str]) -> set[str]:
+    key = ("fields", frozenset(fields))
+    shared: set[str] | None = _SHARED.get(key)
+    if shared is None:
+        shared = _SHARED[key] = fields  # few distinct field sets: never limited
+    return shared
 
 
 class Catalog(BaseModel):
