@@ -233,6 +233,7 @@ def render_suggestions(suggestions: Sequence[rc.Suggestion], names: tuple[str, s
     """A table on a terminal; plain numbered text otherwise (pipes, NO_COLOR)."""
     if _use_rich():
         from rich.console import Console
+        from rich.markup import escape
         from rich.table import Table
 
         table = Table(show_lines=True)
@@ -245,12 +246,13 @@ def render_suggestions(suggestions: Sequence[rc.Suggestion], names: tuple[str, s
             (names[0], ""),
             (names[1], ""),
         ):
-            table.add_column(column, style=style, overflow="fold")
+            # Names, titles and reasons are text, never rich markup ("[/b]" is a name).
+            table.add_column(escape(column), style=style, overflow="fold")
         for i, s in enumerate(suggestions, start=1):
             table.add_row(
                 str(i),
-                s.activity.title,
-                "\n".join(s.reasons),
+                escape(s.activity.title),
+                escape("\n".join(s.reasons)),
                 str(s.activity.minutes),
                 COST_LABEL[s.activity.cost],
                 f"{s.scores[0]:.2f}",
@@ -358,7 +360,7 @@ def _pair_history(
     """The pair's history snapshot; reading never creates a history file."""
     from recommender.history import History, PairHistory, default_history_path, pair_name
 
-    name = pair or pair_name(a.name, b.name)
+    name = _canonical_pair(pair) if pair else pair_name(a.name, b.name)
     path = history_path or default_history_path()
     if not path.exists():  # nothing recorded yet
         return PairHistory(name)
@@ -637,6 +639,17 @@ pair_required_option = click.option(
 )
 
 
+def _canonical_pair(pair: str) -> str:
+    """``ben-ana`` and ``ana-ben`` are one pair: two names are sorted as suggest sorts them."""
+    from recommender.history import pair_name
+
+    name = pair.strip().lower()
+    parts = name.split("-")
+    if len(parts) == 2 and all(parts) and parts[0] != parts[1]:
+        return pair_name(*parts)
+    return name
+
+
 def _rated_people(pair: str, people: tuple[str, str] | None) -> tuple[str, str]:
     """Whose ratings ``--ratings A B`` are: ``--people``, else the pair name split at its '-'."""
     names = people or tuple(pair.strip().lower().split("-"))
@@ -703,19 +716,34 @@ def done(
       closer done stargaze --pair ana-ben --ratings 5 3
       closer done stargaze --pair ben-mary-jo --people mary-jo ben --ratings 4 5
     """
-    from recommender.history import History
+    import datetime as dt
+
+    from recommender.history import MAX_DAYS_AHEAD, History, pair_name
 
     names = _rated_people(pair, people)
     activity = _catalog(catalog_path)[activity_id]  # unknown ids exit 2, naming the id
+    latest = dt.date.today() + dt.timedelta(days=MAX_DAYS_AHEAD)
+    if day is not None and day.date() > latest:  # checked before any file is created
+        raise click.BadParameter(
+            f"must not be in the future (latest {latest.isoformat()}), got {day.date()}",
+            param_hint="'--date'",
+        )
+    canonical = _canonical_pair(pair)
+    if people and pair_name(*people) != canonical:
+        click.echo(
+            f"closer: note: stored under {canonical!r}; suggest finds it with "
+            f"--pair {canonical} (from profiles it looks for {pair_name(*people)!r})",
+            err=True,
+        )
     with History(history_path) as store:
         record = store.record(
-            pair,
+            canonical,
             activity.id,
             dict(zip(names, ratings, strict=True)),
             day=None if day is None else day.date(),
         )
     click.echo(
-        f"Recorded for {pair.strip().lower()}: {activity.title} on {record.day.isoformat()} "
+        f"Recorded for {canonical}: {activity.title} on {record.day.isoformat()} "
         f"({names[0]} {ratings[0]}, {names[1]} {ratings[1]})."
     )
 
@@ -738,6 +766,7 @@ def history_command(
 
     path = history_path or default_history_path()
     records: tuple[Any, ...] = ()
+    pair = _canonical_pair(pair)
     if path.exists():  # reading never creates a history file
         with History(path) as store:
             records = store.records(pair)
@@ -777,7 +806,7 @@ def forget(pair: str, history_path: Path | None, yes: bool) -> None:
     """
     from recommender.history import History, default_history_path
 
-    name = pair.strip().lower()
+    name = _canonical_pair(pair)
     path = history_path or default_history_path()
     if not path.exists():
         click.echo(f"Nothing to forget: there is no history at {path}.")
@@ -996,7 +1025,7 @@ def catalog_import(
         return
     click.echo(f"Imported {len(result.activities)} of {result.n_rows} rows into {output}.")
     if left_out:
-        click.echo(f"\nLeft out {len(left_out)} rows:")
+        click.echo(f"\nLeft out {len(left_out)} row{'' if len(left_out) == 1 else 's'}:")
         for skipped in result.skipped:
             click.echo(f"  {skipped}")
     if infer:

@@ -189,7 +189,7 @@ class ItemTable:
 
     intimacy: F32  # (n, 5) raw weights
     share: F32  # (n, 5) weights / their sum: how an item's closeness splits by type
-    structure: F32  # (n, d) L2-normalised structure vector, for diversity
+    structure: npt.NDArray[np.float16]  # (n, d) L2-normalised structure vector, for diversity
     practice: npt.NDArray[np.int8]
     energy: npt.NDArray[np.int8]
     setting: npt.NDArray[np.int8]
@@ -250,7 +250,8 @@ def fit_features(activities: Sequence[Activity]) -> tuple[TextSpace, ItemTable]:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     vectorizer = TfidfVectorizer(analyzer=analyze, sublinear_tf=True, dtype=np.float32)
-    matrix = vectorizer.fit_transform([activity_text(a) for a in activities]).tocsr()
+    # A generator, not a list: at a million activities the texts alone are ~0.5 GB.
+    matrix = vectorizer.fit_transform(activity_text(a) for a in activities).tocsr()
     matrix.sort_indices()
     csc = matrix.tocsc()
     csc.sort_indices()
@@ -259,12 +260,13 @@ def fit_features(activities: Sequence[Activity]) -> tuple[TextSpace, ItemTable]:
         terms=terms,
         idf=np.asarray(vectorizer.idf_, dtype=np.float32),
         col_ptr=csc.indptr.astype(np.int64),
-        col_items=csc.indices.astype(np.int32),
-        col_weights=csc.data.astype(np.float32),
+        col_items=csc.indices.astype(np.int32, copy=False),
+        col_weights=csc.data.astype(np.float32, copy=False),
         row_ptr=matrix.indptr.astype(np.int64),
-        row_terms=matrix.indices.astype(np.int32),
-        row_weights=matrix.data.astype(np.float32),
+        row_terms=matrix.indices.astype(np.int32, copy=False),
+        row_weights=matrix.data.astype(np.float32, copy=False),
     )
+    del vectorizer, matrix, csc
     return text, _item_table(activities)
 
 
@@ -303,33 +305,47 @@ def _item_table(activities: Sequence[Activity]) -> ItemTable:
     tag_ptr = np.searchsorted(tag_of, np.arange(len(tag_names) + 1)).astype(np.int64)
 
     frequent = [t for t, _ in sorted(tag_counts.items(), key=lambda kv: (-kv[1], kv[0]))]
-    frequent = frequent[:N_STRUCTURE_TAGS]
-    tag_block = np.zeros((n, len(frequent)), np.float32)
-    frequent_col = {t: i for i, t in enumerate(frequent)}
-    for i, tags in enumerate(tag_lists):
-        for t in tags:
-            if t in frequent_col:
-                tag_block[i, frequent_col[t]] = 1.0
-    tag_block /= np.maximum(np.linalg.norm(tag_block, axis=1, keepdims=True), 1.0)
+    frequent_col = {t: i for i, t in enumerate(frequent[:N_STRUCTURE_TAGS])}
 
+    # Built in place, block by block, then kept as float16: it only feeds the
+    # similarity of a few dozen candidates, and at a million activities float32
+    # would cost 0.35 GB.
     w = _STRUCTURE_WEIGHTS
+    widths = {
+        "intimacy": len(TYPES),
+        "practice": len(PRACTICES),
+        "energy": 3,
+        "setting": 3,
+        "novelty": 3,
+        "tags": len(frequent_col),
+    }
+    starts = dict(zip(widths, np.cumsum([0, *widths.values()])[:-1].tolist(), strict=True))
+    structure = np.zeros((n, sum(widths.values())), np.float32)
     share_norm = share / np.maximum(np.linalg.norm(share, axis=1, keepdims=True), 1e-9)
-    structure = np.hstack(
-        [
-            w["intimacy"] * share_norm,
-            w["practice"] * _one_hot(practice, len(PRACTICES)),
-            w["energy"] * _one_hot(energy, 3),
-            w["setting"] * _one_hot(setting, 3),
-            w["novelty"] * _one_hot(novelty - 1, 3),
-            w["tags"] * tag_block,
-        ]
-    ).astype(np.float32)
+    structure[:, : len(TYPES)] = w["intimacy"] * share_norm
+    for name, codes in (
+        ("practice", practice),
+        ("energy", energy),
+        ("setting", setting),
+        ("novelty", novelty - 1),
+    ):
+        structure[:, starts[name] : starts[name] + widths[name]] = w[name] * _one_hot(
+            codes, widths[name]
+        )
+    rows = [i for i, tags in enumerate(tag_lists) for t in tags if t in frequent_col]
+    cols = [
+        starts["tags"] + frequent_col[t] for tags in tag_lists for t in tags if t in frequent_col
+    ]
+    structure[rows, cols] = w["tags"]
+    tag_count = np.zeros(n, np.float32)
+    np.add.at(tag_count, rows, 1.0)
+    structure[:, starts["tags"] :] /= np.sqrt(np.maximum(tag_count, 1.0))[:, None]
     structure /= np.maximum(np.linalg.norm(structure, axis=1, keepdims=True), 1e-9)
 
     return ItemTable(
         intimacy=intimacy,
         share=share.astype(np.float32),
-        structure=structure,
+        structure=structure.astype(np.float16),
         practice=practice,
         energy=energy,
         setting=setting,

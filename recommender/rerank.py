@@ -20,6 +20,8 @@ never rise down the list even where balance or variety moved an item down.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 
@@ -32,7 +34,14 @@ I64 = npt.NDArray[np.int64]
 
 
 def select(
-    pair: F32, person: F32, structure: F32, *, k: int, diversity: float, fairness: float, pool: int
+    pair: F32,
+    person: F32,
+    structure: npt.NDArray[np.floating[Any]],
+    *,
+    k: int,
+    diversity: float,
+    fairness: float,
+    pool: int,
 ) -> tuple[I64, F32]:
     """Choose up to ``k`` items per pair.
 
@@ -42,7 +51,7 @@ def select(
         Pair scores; ``-inf`` where an item is not allowed.
     person : (2, P, n) float32
         Each person's relevance.
-    structure : (n, d) float32
+    structure : (n, d) float16 or float32
         L2-normalised item vectors for similarity.
 
     Returns
@@ -75,7 +84,7 @@ def select(
 
     relevance = np.where(valid, cand_pair, 0.0).astype(np.float32)
     if diversity > 0:
-        vectors = structure[cand]  # (P, size, d)
+        vectors = structure[cand].astype(np.float32)  # (P, size, d), stored as float16
         with single_threaded_blas():  # one small product per pair: same shape, same sums
             sims = np.matmul(vectors, vectors.transpose(0, 2, 1))
     max_sim = np.zeros_like(relevance)
