@@ -9,7 +9,6 @@ and what else stands out (new and exciting, works over a call, history).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -32,6 +31,7 @@ MAX_REASONS = 3
 #: TF-IDF weight an interest's words need in an activity's text to be named as a reason.
 INTEREST_MENTION = 0.15
 _TYPES = tuple(IntimacyType)
+_TYPE_NAMES = tuple(t.value for t in _TYPES)
 STRONG_WEIGHT = 0.65
 
 _OBSTACLE_REASON = {
@@ -50,39 +50,39 @@ SAFETY_REASON = (
 SUPPORT_REASON = "Support is there too: closer is not therapy"
 
 
-@dataclass(frozen=True)
-class _Interests:
-    """A person's interest words, each with the activities that really mention it."""
+def _mentions(text: TextSpace, word: str) -> frozenset[int]:
+    """The activities that really mention an interest word: its terms carry at least
+    :data:`INTEREST_MENTION` of TF-IDF weight in the activity's text.
 
-    words: tuple[str, ...]
-    mentions: tuple[npt.NDArray[np.bool_], ...]
-
-
-def _word_mentions(text: TextSpace, word: str) -> npt.NDArray[np.bool_] | None:
-    """Which activities really mention an interest word: its terms' TF-IDF weight in the
-    activity's text reaches :data:`INTEREST_MENTION`. None when no catalogue word matches.
-
-    Computed once per word through the postings and kept with the text space, since
-    the same interests come back pair after pair.
+    Found through the word's postings (cost grows with how many activities use
+    it, not with the catalogue) and remembered with the text space, since the
+    same interests come back pair after pair.
     """
-    cache: dict[str, npt.NDArray[np.bool_] | None] = text.__dict__.setdefault("_mentions", {})
-    if word not in cache:
-        if len(cache) >= 4096:
+    cache: dict[str, frozenset[int]] = text.__dict__.setdefault("_mentions", {})
+    found = cache.get(word)
+    if found is None:
+        if len(cache) >= 50_000:
             cache.clear()
         terms, _ = text.encode(related_words(word))
-        if len(terms) == 0:
-            cache[word] = None
-        else:
-            flat, _ = text.postings(terms)
-            weight = np.bincount(
-                text.col_items[flat], weights=text.col_weights[flat], minlength=text.n_items
-            )
-            cache[word] = weight >= INTEREST_MENTION
-    return cache[word]
+        flat, _ = text.postings(terms)
+        items = text.col_items[flat]
+        weights = text.col_weights[flat].astype(np.float64)
+        if len(terms) > 1:  # add up the word's terms per activity
+            items, where = np.unique(items, return_inverse=True)
+            weights = np.asarray(np.bincount(where, weights=weights), dtype=np.float64)
+        found = cache[word] = frozenset(items[weights >= INTEREST_MENTION].tolist())
+    return found
 
 
 class Explainer:
-    """Builds reasons for one pair; made once per pair, asked once per suggestion."""
+    """Builds reasons for one pair's picked activities; made once per pair.
+
+    Parameters
+    ----------
+    picks : the catalogue rows that will be explained (only these are examined).
+    strongest : each catalogue row's strongest intimacy type, as an index into
+        ``IntimacyType``.
+    """
 
     def __init__(
         self,
@@ -91,15 +91,28 @@ class Explainer:
         ctx: PairContext,
         text: TextSpace,
         obstacle_hits: npt.NDArray[np.bool_],
+        strongest: npt.NDArray[np.int8],
+        picks: Sequence[int],
         notes: dict[int, str] | None = None,
     ) -> None:
         self.people = (a, b)
         self.ctx = ctx
-        self.text = text
         self.obstacle_hits = obstacle_hits  # (5, n) from emphasis.obstacle_matches
+        self.strongest = strongest
         self.notes = notes or {}
-        self.interests = tuple(self._interests(p) for p in self.people)
-        self.values = tuple({t: p.intimacy.get(t, 0.5) for t in _TYPES} for p in self.people)
+        # Per person: picked item -> the first interest word it really mentions.
+        self.interest_hits: list[dict[int, str]] = []
+        for person in self.people:
+            hits: dict[int, str] = {}
+            for word in person.interests:
+                mentioned = _mentions(text, word)
+                for item in picks:
+                    if item in mentioned:
+                        hits.setdefault(item, word)
+            self.interest_hits.append(hits)
+        self.values = tuple(
+            tuple(person.intimacy.get(t, 0.5) for t in _TYPES) for person in self.people
+        )
         # Per-pair phrases, fixed in enum order so the text never depends on set order.
         self.obstacle_rows = [
             (row, _OBSTACLE_REASON[o]) for row, o in enumerate(Obstacle) if o in ctx.obstacles
@@ -110,24 +123,15 @@ class Explainer:
         first, second = sorted((a.name, b.name))
         self.turns_reason = f"Take turns: {first} and {second} both answer each question"
 
-    def _interests(self, person: PersonProfile) -> _Interests:
-        words, mentions = [], []
-        for word in person.interests:
-            mask = _word_mentions(self.text, word)
-            if mask is not None:
-                words.append(word)
-                mentions.append(mask)
-        return _Interests(tuple(words), tuple(mentions))
-
-    def _person_reason(self, who: int, item: int, kind: IntimacyType) -> tuple[str, str | None]:
+    def _person_reason(self, who: int, item: int, kind: int) -> tuple[str, str | None]:
         """(kind, text): an interest hit beats a strongly valued type."""
-        person = self.people[who]
-        interests = self.interests[who]
-        for word, mentions in zip(interests.words, interests.mentions, strict=True):
-            if mentions[item]:  # a real match, not a passing mention
-                return "interest", f"{person.name} enjoys {word}"
+        name = self.people[who].name
+        word = self.interest_hits[who].get(item)
+        if word is not None:  # a real match, not a passing mention
+            return "interest", f"{name} enjoys {word}"
         if self.values[who][kind] >= STRONG_WEIGHT:
-            return kind.value, f"{person.name} values {kind.value} closeness"
+            kind_name = _TYPE_NAMES[kind]
+            return kind_name, f"{name} values {kind_name} closeness"
         return "none", None
 
     def reasons(
@@ -158,7 +162,7 @@ class Explainer:
     def _fit_reason(self, activity: Activity, item: int, scores: Sequence[float]) -> str:
         """Why it fits each person. Clauses are ordered by name, so swapping the
         two people leaves the text unchanged."""
-        kind = activity.strongest_type
+        kind = int(self.strongest[item])
         found = [(self.people[w].name, *self._person_reason(w, item, kind)) for w in (0, 1)]
         found.sort(key=lambda f: (f[0], f[1], f[2] or ""))
         (name_1, kind_1, text_1), (name_2, kind_2, text_2) = found
@@ -181,7 +185,7 @@ class Explainer:
                 if fits_other
                 else f"{text_1 or text_2}; something new for {other} to share"
             )
-        return f"{activity.strongest_type.value.capitalize()} closeness for {name_1} and {name_2}"
+        return f"{_TYPE_NAMES[kind].capitalize()} closeness for {name_1} and {name_2}"
 
     def safety_reasons(self) -> tuple[str, ...]:
         """The reason every safety suggestion carries."""

@@ -47,6 +47,8 @@ PRACTICES = tuple(Practice)
 RELATIONSHIPS = tuple(Relationship)
 SETTING_CODE = {Setting.indoor: 0, Setting.outdoor: 1, Setting.any: 2}
 N_STRUCTURE_TAGS = 64
+#: From this many queries at once, TextSpace.cosine uses a sparse product.
+SPARSE_QUERIES = 16
 
 # Bit flags in ItemTable.flags.
 FLAG_SUPPORT = 1  # practice support: professional or peer help
@@ -128,15 +130,14 @@ class TextSpace:
         return hit
 
     def _encode(self, text: str) -> tuple[I32, F32]:
-        counts = Counter(t for t in analyze(text) if t in self.vocabulary)
-        if not counts:
+        vocabulary = self.vocabulary
+        ids = [vocabulary[t] for t in analyze(text) if t in vocabulary]
+        if not ids:
             return np.empty(0, np.int32), np.empty(0, np.float32)
-        terms = np.fromiter((self.vocabulary[t] for t in counts), np.int32, len(counts))
-        tf = 1.0 + np.log(np.fromiter(counts.values(), np.float32, len(counts)))
-        weights = (tf * self.idf[terms]).astype(np.float32)
+        terms, counts = np.unique(np.array(ids, np.int32), return_counts=True)  # sorted
+        weights = (1.0 + np.log(counts.astype(np.float32))) * self.idf[terms]
         weights /= np.float32(np.linalg.norm(weights))
-        order = np.argsort(terms)
-        return terms[order], weights[order]
+        return terms, weights.astype(np.float32, copy=False)
 
     def postings(self, terms: I32) -> tuple[I64, I32]:
         """Positions (into ``col_items``) of every posting of ``terms``, and which term each is."""
@@ -157,15 +158,40 @@ class TextSpace:
         if not any(sizes):
             return np.zeros((len(queries), n), np.float32)
         terms = np.concatenate([t for t, _ in queries]).astype(np.int32, copy=False)
-        weights = np.concatenate([w for _, w in queries]).astype(np.float32, copy=False)
+        weights = np.concatenate([w for _, w in queries]).astype(np.float64)
         owner = np.repeat(np.arange(len(queries), dtype=np.int64), sizes)
         flat, which = self.postings(terms)
-        # One bincount over (query, item) cells: each query's postings stay in
-        # the same order whatever else is in the batch, so sums are identical.
+        # Exact float64 products of the float32 weights, summed per (query, item)
+        # in the order of the query's terms: the same sums cosine_cells() makes.
         cells = owner[which] * n + self.col_items[flat]
-        contrib = self.col_weights[flat] * weights[which]
+        contrib = self.col_weights[flat].astype(np.float64) * weights[which]
         total = np.bincount(cells, weights=contrib, minlength=len(queries) * n)
         return total.astype(np.float32).reshape(len(queries), n)
+
+    def cosine_cells(self, queries: Sequence[tuple[I32, F32]]) -> tuple[npt.NDArray[np.int64], F32]:
+        """The non-zero cells of :meth:`cosine`, as (flat index query * n + item, value).
+
+        For a block of queries: a sparse product (scipy) that never builds the
+        dense array. Values equal :meth:`cosine`'s bit for bit: the same exact
+        float64 products summed in the same order (query terms ascending).
+        """
+        from scipy import sparse
+
+        by_term = self.__dict__.get("_by_term")
+        if by_term is None:  # the postings as a float64 term x item matrix, built once
+            by_term = sparse.csr_matrix(
+                (self.col_weights.astype(np.float64), self.col_items, self.col_ptr),
+                shape=(len(self.terms), self.n_items),
+            )
+            object.__setattr__(self, "_by_term", by_term)
+        sizes = [len(terms) for terms, _ in queries]
+        indptr = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        terms = np.concatenate([t for t, _ in queries]).astype(np.int32, copy=False)
+        weights = np.concatenate([w for _, w in queries]).astype(np.float64)
+        query = sparse.csr_matrix((weights, terms, indptr), shape=(len(sizes), len(self.terms)))
+        product = (query @ by_term).tocsr()
+        rows = np.repeat(np.arange(len(sizes), dtype=np.int64), np.diff(product.indptr))
+        return rows * self.n_items + product.indices, product.data.astype(np.float32)
 
     def items_with_all(self, terms: I32) -> I32:
         """Items whose text contains every one of ``terms`` (for phrase filters)."""

@@ -236,6 +236,8 @@ class Recommender:
         self.activity_ids_ = tuple(a.id for a in activities)
         self.index_ = {a: i for i, a in enumerate(self.activity_ids_)}
         self.obstacle_matches_ = obstacle_matches(self.items_)
+        # Strongest intimacy type per row (ties: IntimacyType order, as Activity has it).
+        self.strongest_ = np.argmax(self.items_.intimacy, axis=1).astype(np.int8)
         # Derived from items_ (so recomputed on load, never saved): the rows that
         # person fit and emphasis are weighted sums of, laid out for one matmul.
         self.person_basis_ = person_basis(self.items_)
@@ -404,7 +406,9 @@ class Recommender:
                 picks, scores = picks[: k - 1], scores[: k - 1]
                 picks.append(support)
                 scores.append(min([float(pair[row, support]), *scores[-1:]]))
-            explainer = Explainer(a, b, ctx, self.text_, self.obstacle_matches_, notes[row])
+            explainer = Explainer(
+                a, b, ctx, self.text_, self.obstacle_matches_, self.strongest_, picks, notes[row]
+            )
             fits = np.round(person[:, row, picks].astype(np.float64), 6).T.tolist()
             out.append(
                 [
@@ -454,7 +458,9 @@ class Recommender:
         crisis = (flags[items] & FLAG_CRISIS) != 0
         # Crisis and domestic-violence help first, quickest to act on first, then by id.
         order = items[np.lexsort((items, self.items_.minutes[items], ~crisis))][:k]
-        explainer = Explainer(a, b, ctx, self.text_, self.obstacle_matches_)
+        explainer = Explainer(
+            a, b, ctx, self.text_, self.obstacle_matches_, self.strongest_, order.tolist()
+        )
         person, _ = self._score_block([triple])
         reasons = explainer.safety_reasons()
         fits = np.round(person[:, 0, order].astype(np.float64), 6).T.tolist()

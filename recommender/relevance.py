@@ -48,6 +48,8 @@ F32 = npt.NDArray[np.float32]
 #: Interest cosine at which the interest part reaches 1 (an activity tagged with
 #: the interest scores about 0.22-0.37 on the bundled catalogue).
 INTEREST_SATURATION = 0.28
+#: From this many people at once, interests are scored on sparse cells.
+SPARSE_PEOPLE = 16
 #: Interest cosine below which it counts for nothing (a passing mention of the
 #: word in a description scores about 0.13-0.18).
 INTEREST_FLOOR = 0.08
@@ -117,12 +119,23 @@ def relevance(
     mix[rated, 5 + energy[rated]] = (w_energy / total)[rated]
     fit = exact_matmul(on_grid(mix), basis)
     if has_interest.any():
-        cosine = text.cosine([(p.terms, p.term_weights) for p in people])
-        interest_share = (w_interest / total).astype(np.float32)[:, None]
-        # In place (these arrays are the big ones): (cos - floor) / (saturation - floor),
-        # clipped to [0, 1].
-        cosine -= np.float32(INTEREST_FLOOR)
-        np.clip(cosine, 0.0, np.float32(INTEREST_SATURATION - INTEREST_FLOOR), out=cosine)
-        cosine *= interest_share * np.float32(1.0 / (INTEREST_SATURATION - INTEREST_FLOOR))
-        fit += cosine
+        queries = [(p.terms, p.term_weights) for p in people]
+        # Per person: (cos - floor) / (saturation - floor), clipped to [0, 1], times
+        # the interest share. A block of people works on the non-zero cells only.
+        scale = (w_interest / total).astype(np.float32) * np.float32(
+            1.0 / (INTEREST_SATURATION - INTEREST_FLOOR)
+        )
+        ceiling = np.float32(INTEREST_SATURATION - INTEREST_FLOOR)
+        if n_people >= SPARSE_PEOPLE:
+            cells, cosine = text.cosine_cells(queries)
+            cosine -= np.float32(INTEREST_FLOOR)
+            np.clip(cosine, 0.0, ceiling, out=cosine)
+            cosine *= scale[cells // basis.shape[1]]
+            fit.reshape(-1)[cells] += cosine  # cells are unique: no lost updates
+        else:
+            dense = text.cosine(queries)
+            dense -= np.float32(INTEREST_FLOOR)
+            np.clip(dense, 0.0, ceiling, out=dense)
+            dense *= scale[:, None]
+            fit += dense
     return np.clip(fit, 0.0, 1.0, out=fit)
