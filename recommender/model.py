@@ -236,6 +236,7 @@ class Recommender:
         self.activity_ids_ = tuple(a.id for a in activities)
         self.index_ = {a: i for i, a in enumerate(self.activity_ids_)}
         self.obstacle_matches_ = obstacle_matches(self.items_)
+        self.support_rows_ = np.flatnonzero(self.items_.has_flag(FLAG_SUPPORT))
         # Strongest intimacy type per row (ties: IntimacyType order, as Activity has it).
         self.strongest_ = np.argmax(self.items_.intimacy, axis=1).astype(np.int8)
         # Derived from items_ (so recomputed on load, never saved): the rows that
@@ -392,20 +393,24 @@ class Recommender:
         allowed = feasible(limits, self.items_)  # every hard limit except 'support'
         if self.strategy == "average_without_misery":
             allowed &= agg.misery_mask(person, self.misery_threshold)
-        support_items = self.items_.has_flag(FLAG_SUPPORT)
-        ranked = np.where(allowed & ~support_items, pair, -np.inf).astype(np.float32)
-        chosen, capped = _select(ranked, person, self, k)
+        # mental_health: the best allowed support item, chosen before support is masked out.
+        supports = {
+            row: self._support_pick(allowed[row], pair[row])
+            for row, (_, _, ctx) in enumerate(triples)
+            if Obstacle.mental_health in ctx.obstacles and k >= 2
+        }
+        allowed[:, self.support_rows_] = False  # support is never one more activity
+        np.copyto(pair, np.float32(-np.inf), where=~allowed)  # in place: pair is ours
+        chosen, capped = _select(pair, person, self, k)
         out = []
         for row, (a, b, ctx) in enumerate(triples):
             picks = [int(i) for i in chosen[row] if i >= 0]
             scores = [float(s) for s in capped[row][: len(picks)]]
-            support = None
-            if Obstacle.mental_health in ctx.obstacles and k >= 2:
-                support = self._support_pick(allowed[row], pair[row])
+            support, support_score = supports.get(row) or (None, 0.0)
             if support is not None:
                 picks, scores = picks[: k - 1], scores[: k - 1]
                 picks.append(support)
-                scores.append(min([float(pair[row, support]), *scores[-1:]]))
+                scores.append(min([support_score, *scores[-1:]]))
             explainer = Explainer(
                 a, b, ctx, self.text_, self.obstacle_matches_, self.strongest_, picks, notes[row]
             )
@@ -435,13 +440,15 @@ class Recommender:
 
     def _support_pick(
         self, allowed: npt.NDArray[np.bool_], pair: npt.NDArray[np.float32]
-    ) -> int | None:
-        """Best allowed support item (not crisis help) for a pair facing mental_health."""
+    ) -> tuple[int, float] | None:
+        """Best allowed support item (not crisis help) for a pair facing mental_health,
+        with its pair score."""
         flags = self.items_.flags
         eligible = allowed & ((flags & FLAG_SUPPORT) != 0) & ((flags & FLAG_CRISIS) == 0)
         if not eligible.any():
             return None
-        return int(np.argmax(np.where(eligible, pair, -np.inf)))
+        item = int(np.argmax(np.where(eligible, pair, -np.inf)))
+        return item, float(pair[item])
 
     def _safety(self, triple: Triple, k: int) -> list[Suggestion]:
         """Individual support only: crisis and domestic-violence help first."""
@@ -473,12 +480,7 @@ class Recommender:
         self, item: int, score: float, fits: Sequence[float], reasons: tuple[str, ...]
     ) -> Suggestion:
         # Values come from validated inputs and clipped arrays: skip re-validation.
-        return Suggestion.model_construct(
-            activity=self.activities_[item],
-            score=round(score, 6),
-            scores=(fits[0], fits[1]),
-            reasons=reasons,
-        )
+        return Suggestion._trusted(self.activities_[item], round(score, 6), fits, reasons)
 
     # ------------------------------------------------------------ conversations and plans
 

@@ -474,3 +474,11 @@ def test_mental_health_offers_support_even_when_no_joint_activity_fits(ana, ben)
     result = model.recommend(ana, ben, ctx, k=3)
     assert [s.activity.id for s in result] == ["find-a-counsellor"]
     assert model.recommend(ana, ben, rc.PairContext(minutes=60), k=3) == []
+
+
+def test_suggestions_built_on_the_fast_path_equal_validated_ones(ana, ben):
+    for s in MODELS["fair"].recommend(ana, ben, rc.PairContext(), k=5):
+        twin = rc.Suggestion.model_validate(s.model_dump())
+        assert twin == s
+        assert twin.model_fields_set == s.model_fields_set
+        assert hash(s.scores) == hash(twin.scores)
