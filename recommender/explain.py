@@ -63,7 +63,7 @@ def _mentions(text: TextSpace, word: str) -> frozenset[int]:
     if found is None:
         if len(cache) >= 50_000:
             cache.clear()
-        terms, _ = text.encode(related_words(word))
+        terms = np.unique(np.array(text.term_ids(related_words(word)), np.int32))
         flat, _ = text.postings(terms)
         items = text.col_items[flat]
         weights = text.col_weights[flat].astype(np.float64)

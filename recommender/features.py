@@ -118,20 +118,28 @@ class TextSpace:
     def encode(self, text: str) -> tuple[I32, F32]:
         """Sparse L2-normalised TF-IDF vector of ``text`` (sublinear tf), as (terms, weights).
 
-        Words the catalogue never uses are dropped. Results are remembered (the
-        same interests recur across pairs); treat the arrays as read-only.
+        Words the catalogue never uses are dropped.
         """
-        cache: dict[str, tuple[I32, F32]] = self._encoded  # type: ignore[attr-defined]
-        hit = cache.get(text)
-        if hit is None:
-            if len(cache) >= 50_000:
-                cache.clear()
-            hit = cache[text] = self._encode(text)
-        return hit
+        return self.vector(self.term_ids(text))
 
-    def _encode(self, text: str) -> tuple[I32, F32]:
-        vocabulary = self.vocabulary
-        ids = [vocabulary[t] for t in analyze(text) if t in vocabulary]
+    def encode_words(self, words: Sequence[str]) -> tuple[I32, F32]:
+        """:meth:`encode` of the words joined by spaces, from per-word cached terms."""
+        return self.vector([i for word in words for i in self.term_ids(word)])
+
+    def term_ids(self, text: str) -> list[int]:
+        """Catalogue term ids of ``text``'s words, in order (remembered: interest words
+        recur from pair to pair; treat the list as read-only)."""
+        cache: dict[str, list[int]] = self._encoded  # type: ignore[attr-defined]
+        ids = cache.get(text)
+        if ids is None:
+            if len(cache) >= 100_000:
+                cache.clear()
+            vocabulary = self.vocabulary
+            ids = cache[text] = [vocabulary[t] for t in analyze(text) if t in vocabulary]
+        return ids
+
+    def vector(self, ids: Sequence[int]) -> tuple[I32, F32]:
+        """The L2-normalised sublinear TF-IDF vector of a bag of term ids."""
         if not ids:
             return np.empty(0, np.int32), np.empty(0, np.float32)
         terms, counts = np.unique(np.array(ids, np.int32), return_counts=True)  # sorted

@@ -77,7 +77,7 @@ def encode_person(profile: PersonProfile, text: TextSpace) -> PersonVector:
     ([0.5, 0.5, 0.5, 0.5, 0.5], True)
     """
     weights = np.array([profile.weight(t) for t in TYPES], np.float32)
-    terms, term_weights = text.encode(" ".join(related_words(w) for w in profile.interests))
+    terms, term_weights = text.encode_words([related_words(w) for w in profile.interests])
     energy = -1 if profile.energy is None else ENERGY_LEVEL[profile.energy]
     return PersonVector(weights, terms, term_weights, energy)
 

@@ -71,7 +71,9 @@ def select(
     n_pairs, n_items = pair.shape
     size = min(n_items, max(pool, k))
     if size < n_items:
-        top = np.argpartition(pair, n_items - size, axis=1)[:, n_items - size :]
+        # On the negated scores: with many -inf (infeasible) entries, selecting the
+        # k-th smallest is several times faster than the (n-k)-th largest.
+        top = np.argpartition(-pair, size - 1, axis=1)[:, :size]
     else:
         top = np.broadcast_to(np.arange(n_items), (n_pairs, n_items))
     top_scores = np.take_along_axis(pair, top, axis=1)
