@@ -1,0 +1,159 @@
+"""The fast paths give what the straightforward computation gives."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import recommender as rc
+from recommender.emphasis import GOAL_BONUS, OBSTACLE_BONUS
+from recommender.features import activity_text
+from recommender.relevance import INTEREST_FLOOR, INTEREST_SATURATION, encode_person
+from recommender.text import analyze, related_words
+
+WORDS = [
+    "cooking",
+    "music",
+    "hiking",
+    "board games",
+    "science",
+    "faith",
+    "stars",
+    "dance",
+    "gardening",
+    "nonsenseword",
+    "reading aloud",
+    "art",
+]
+
+
+@pytest.fixture(scope="module")
+def fitted() -> tuple[rc.Recommender, object]:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    model = rc.Recommender().fit(rc.default_catalog())
+    reference = TfidfVectorizer(analyzer=analyze, sublinear_tf=True, dtype=np.float32)
+    reference.fit([activity_text(a) for a in model.activities_])
+    return model, reference
+
+
+@settings(max_examples=40, deadline=None)
+@given(words=st.lists(st.sampled_from(WORDS), max_size=5))
+def test_encoding_interests_matches_scikit_learns_transform(fitted, words):
+    model, reference = fitted
+    text = " ".join(related_words(w) for w in words)
+    terms, weights = model.text_.encode_words([related_words(w) for w in words])
+    expected = reference.transform([text]).toarray()[0]
+    got = np.zeros_like(expected)
+    got[terms] = weights
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
+
+
+def _dense_items(model: rc.Recommender) -> np.ndarray:
+    text = model.text_
+    dense = np.zeros((text.n_items, len(text.terms)), np.float64)
+    for item in range(text.n_items):
+        terms, weights = text.row(item)
+        dense[item, terms] = weights
+    return dense
+
+
+@settings(max_examples=25, deadline=None)
+@given(groups=st.lists(st.lists(st.sampled_from(WORDS), max_size=4), min_size=1, max_size=20))
+def test_cosine_through_postings_equals_a_dense_product(fitted, groups):
+    model, _ = fitted
+    dense = _dense_items(model)
+    queries = [model.text_.encode_words([related_words(w) for w in g]) for g in groups]
+    expected = np.zeros((len(queries), model.text_.n_items))
+    for row, (terms, weights) in enumerate(queries):
+        expected[row] = dense[:, terms] @ weights.astype(np.float64)
+    np.testing.assert_allclose(model.text_.cosine(queries), expected, atol=1e-6)
+    if any(len(t) for t, _ in queries):
+        cells, values = model.text_.cosine_cells(queries)
+        flat = model.text_.cosine(queries).reshape(-1)
+        assert np.array_equal(flat[cells], values)  # the same sums, bit for bit
+        assert np.count_nonzero(flat) == len(cells)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    weights=st.dictionaries(
+        st.sampled_from([t.value for t in rc.IntimacyType]), st.floats(0, 1), max_size=5
+    ),
+    interests=st.lists(st.sampled_from(WORDS), max_size=3),
+    energy=st.sampled_from([None, "low", "medium", "high"]),
+    obstacles=st.frozensets(st.sampled_from([o.value for o in rc.Obstacle]), max_size=3),
+    goals=st.frozensets(st.sampled_from([t.value for t in rc.IntimacyType]), max_size=2),
+)
+def test_pair_scores_equal_the_formula_written_out(
+    fitted, weights, interests, energy, obstacles, goals
+):
+    model, _ = fitted
+    person = rc.PersonProfile(name="P", intimacy=weights, interests=interests, energy=energy)
+    other = rc.PersonProfile(name="Q")
+    ctx = rc.PairContext(obstacles=obstacles, goals=goals)
+    pair, fits = model.pair_scores(person, other, ctx)
+
+    dense = _dense_items(model)
+    vector = encode_person(person, model.text_)
+    cosine = dense[:, vector.terms] @ vector.term_weights.astype(np.float64)
+    interest = np.clip((cosine - INTEREST_FLOOR) / (INTEREST_SATURATION - INTEREST_FLOOR), 0, 1)
+    w_interest = model.interest_weight if len(vector.terms) else 0.0
+    w_energy = model.energy_weight if energy else 0.0
+    w_type = 1 - model.interest_weight - model.energy_weight
+    total = w_type + w_interest + w_energy
+    values = np.array([person.weight(t) for t in rc.IntimacyType])
+    type_fit = np.array(
+        [
+            sum(values[j] * a.intimacy.get(t, 0.0) for j, t in enumerate(rc.IntimacyType))
+            / sum(a.intimacy.values())
+            for a in model.activities_
+        ]
+    )
+    levels = {"low": 0, "medium": 1, "high": 2}
+    energy_fit = np.array(
+        [
+            1 - abs(levels[energy] - levels[a.energy.value]) / 2 if energy else 0.0
+            for a in model.activities_
+        ]
+    )
+    expected = np.clip(
+        (w_type * type_fit + w_interest * interest + w_energy * energy_fit) / total, 0, 1
+    )
+    # The fast path rounds weights to 1/2048 so its sums are exact (see _linalg).
+    np.testing.assert_allclose(fits[0], expected, atol=3e-3)
+
+    matches = model.obstacle_matches_
+    rows = [i for i, o in enumerate(rc.Obstacle) if o in ctx.obstacles]
+    bonus = OBSTACLE_BONUS * matches[rows].sum(axis=0) if rows else 0.0
+    if goals:
+        bonus = bonus + GOAL_BONUS * np.mean(
+            [[a.intimacy.get(rc.IntimacyType(g), 0.0) for a in model.activities_] for g in goals],
+            axis=0,
+        )
+    novelty = np.array([(a.novelty - 1) / 2 for a in model.activities_])
+    expected_pair = np.clip((fits[0] + fits[1]) / 2 + bonus + model.novelty_weight * novelty, 0, 1)
+    np.testing.assert_allclose(pair, expected_pair, atol=3e-3)
+
+
+def test_ranking_equals_a_plain_sort_when_reranking_is_off(fitted, ana, ben):
+    model = rc.Recommender(strategy="average", diversity=0.0).fit(rc.default_catalog())
+    ctx = rc.PairContext(minutes=60)
+    pair, _ = model.pair_scores(ana, ben, ctx)
+    masks = model.diagnose(ana, ben, ctx)
+    result = model.recommend(ana, ben, ctx, k=15)
+    allowed = [
+        i
+        for i, a in enumerate(model.activities_)
+        if a.minutes <= 60
+        and a.practice is not rc.Practice.support
+        and rc.Relationship.romantic in a.relationships
+        and a.depth <= min(ana.max_depth, ben.max_depth)
+        and a.cost <= min(ana.budget, ben.budget)
+        and (a.accessible or not (ana.limited_mobility or ben.limited_mobility))
+    ]
+    expected = sorted(allowed, key=lambda i: (-pair[i], model.activity_ids_[i]))[:15]
+    assert masks.remaining == len(allowed)
+    assert [s.activity.id for s in result] == [model.activity_ids_[i] for i in expected]
