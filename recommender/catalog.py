@@ -21,16 +21,26 @@ Formats, chosen by file extension:
 A catalogue may also be a folder: every supported file in it and its
 subfolders (symlinked folders are not followed), in sorted path order.
 
+Limits keep loading bounded in time and memory whatever a file holds: a file
+over 64 MiB is refused unread; a catalogue (file or folder) whose text holds
+more than :data:`MAX_MARKS` brackets, commas, colons, dashes and line breaks
+is refused before parsing; a document may hold at most :data:`MAX_VALUES`
+values (a YAML alias counts each time it is used), nested at most 32 deep;
+one activity at most :data:`MAX_ITEM_VALUES`. A key written twice in one
+mapping is an error. At most :data:`MAX_PROBLEMS` problems are reported.
+
 Validation reports **every** problem at once, each naming the file, the item
 (id and position) and the field, with the received value.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import logging
+import math
 import os
 from collections.abc import Iterable
 from importlib import resources
@@ -39,7 +49,15 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ._io import atomic_write_text, read_text
+from ._io import (
+    atomic_write_text,
+    count_values,
+    json_load,
+    parse_failure,
+    read_text,
+    structure_marks,
+    yaml_load,
+)
 from .errors import CatalogError, Problem
 from .schema import Activity, Catalog, IntimacyType
 
@@ -53,17 +71,33 @@ BOOL_FIELDS = ("remote", "accessible")
 INT_FIELDS = ("depth", "minutes", "cost", "novelty")
 CSV_LIST_SEPARATOR = ";"
 MAX_ITEMS = 2_000_000
+#: Most values (keys, scalars, lists, mappings) one parsed document may hold.
+MAX_VALUES = 500_000
+#: Most structure marks (see ``_io.structure_marks``) in a whole catalogue, checked
+#: before parsing: real catalogues have about 1.4 per value, so 2 per value is ample.
+MAX_MARKS = 2 * MAX_VALUES
+#: Most values in one activity: a real one has about 50.
+MAX_ITEM_VALUES = 10_000
+#: Problems reported at most; validation stops there.
+MAX_PROBLEMS = 1000
 
 
 # --------------------------------------------------------------------------- parsing
 
 
+def _check_document(document: Any, source: str) -> Any:
+    _, problem = count_values(document, MAX_VALUES)
+    if problem:
+        raise CatalogError(Problem(problem, source=source, has_value=False))
+    return document
+
+
 def _yaml_load(text: str, source: str) -> Any:
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return yaml.load(text, Loader=loader)  # noqa: S506 - a SafeLoader, never the full one
+        # A safe loader only; a key written twice in one mapping is an error.
+        document = yaml_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -75,11 +109,16 @@ def _yaml_load(text: str, source: str) -> Any:
         raise CatalogError(
             Problem("YAML nested too deeply", source=source, has_value=False)
         ) from None
+    except ValueError as exc:  # a 5000-digit integer, a date like 2024-02-30
+        raise CatalogError(
+            Problem(f"not valid YAML: {parse_failure(exc)}", source=source, has_value=False)
+        ) from None
+    return _check_document(document, source)
 
 
 def _json_load(text: str, source: str) -> Any:
     try:
-        return json.loads(text)
+        document = json_load(text)
     except json.JSONDecodeError as exc:
         raise CatalogError(
             Problem(
@@ -92,6 +131,11 @@ def _json_load(text: str, source: str) -> Any:
         raise CatalogError(
             Problem("JSON nested too deeply", source=source, has_value=False)
         ) from None
+    except ValueError as exc:  # a key written twice, a 5000-digit integer
+        raise CatalogError(
+            Problem(f"not valid JSON: {parse_failure(exc)}", source=source, has_value=False)
+        ) from None
+    return _check_document(document, source)
 
 
 def _items_from_document(doc: Any, source: str) -> list[Any]:
@@ -119,7 +163,7 @@ def _jsonl_items(text: str, source: str) -> list[Any]:
         if not line.strip():
             continue
         try:
-            items.append(json.loads(line))
+            items.append(json_load(line))
         except json.JSONDecodeError as exc:
             problems.append(
                 Problem(
@@ -130,6 +174,17 @@ def _jsonl_items(text: str, source: str) -> list[Any]:
             problems.append(
                 Problem(f"line {lineno} is nested too deeply", source=source, has_value=False)
             )
+        except ValueError as exc:  # a key written twice, a 5000-digit integer
+            problems.append(
+                Problem(
+                    f"line {lineno} is not valid JSON: {parse_failure(exc)}",
+                    source=source,
+                    has_value=False,
+                )
+            )
+        if len(problems) >= MAX_PROBLEMS:
+            problems.append(_stopped(source))
+            break
     if problems:
         raise CatalogError(problems)
     return items
@@ -142,13 +197,18 @@ def _csv_cell(field: str, cell: str) -> Any:
         if cell.lstrip().startswith("["):  # a JSON list: items that hold ';' themselves
             try:
                 parsed = json.loads(cell)
-            except json.JSONDecodeError:
+            except (ValueError, RecursionError):  # left as text: validation names the field
                 return cell
             return parsed
         return [part.strip() for part in cell.split(CSV_LIST_SEPARATOR) if part.strip()]
     if field in INT_FIELDS:
         stripped = cell.strip()
-        return int(stripped) if stripped.lstrip("-").isdigit() else stripped
+        if stripped.lstrip("-").isdigit():
+            # isdigit() accepts "²", and int() refuses over 4300 digits: leave those
+            # as text for validation to name.
+            with contextlib.suppress(ValueError):
+                return int(stripped)
+        return stripped
     if field in BOOL_FIELDS:
         lowered = cell.strip().lower()
         if lowered in {"true", "yes", "1"}:
@@ -189,10 +249,37 @@ def _csv_items(text: str, source: str) -> list[Any]:
     return items
 
 
-def _raw_items(path: Path, source: str) -> list[Any]:
+class _StructureBudget:
+    """Structure marks a catalogue may still parse; a folder's files share one budget."""
+
+    def __init__(self) -> None:
+        self.left = MAX_MARKS
+
+    def spend(self, text: str, source: str) -> None:
+        """Take ``text``'s marks before it is parsed, or refuse it unparsed."""
+        marks = structure_marks(text)
+        if marks > self.left:
+            raise CatalogError(
+                Problem(
+                    f"holds too much structure to load ({marks} brackets, commas, colons, "
+                    f"dashes and line breaks; a catalogue may hold at most {MAX_MARKS} in all "
+                    "its files together)",
+                    source=source,
+                    has_value=False,
+                )
+            )
+        self.left -= marks
+
+
+def _raw_items(path: Path, source: str, budget: _StructureBudget | None = None) -> list[Any]:
     text = read_text(path, source, CatalogError)
     if not text.strip():
         return []
+    (budget or _StructureBudget()).spend(text, source)
+    return _parse_items(path, text, source)
+
+
+def _parse_items(path: Path, text: str, source: str) -> list[Any]:
     suffix = path.suffix.lower()
     if suffix in (".yaml", ".yml"):
         return _items_from_document(_yaml_load(text, source), source)
@@ -221,6 +308,31 @@ def _item_label(raw: Any, position: int) -> str:
     return f"item {position}"
 
 
+class _Shown(str):
+    """Text shown as is where a received value would be (no quotes)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def _printable(value: Any) -> Any:
+    """``value``, or a stand-in when Python cannot print it.
+
+    A YAML hex or sexagesimal number may become an int of more than 4300
+    digits, whose repr raises ValueError (CVE-2020-10735's limit).
+
+    Examples
+    --------
+    >>> _printable(7), _printable(16 ** 5000)
+    (7, an integer of 6021 digits)
+    """
+    if isinstance(value, int) and value.bit_length() > 14_000:  # about 4200 digits
+        return _Shown(f"an integer of {int(value.bit_length() * math.log10(2)) + 1} digits")
+    return value
+
+
 def problems_from_validation(
     exc: ValidationError, *, source: str | None, item: str | None
 ) -> list[Problem]:
@@ -241,7 +353,7 @@ def problems_from_validation(
                 source=source,
                 item=item,
                 field=field,
-                value=err.get("input"),
+                value=_printable(err.get("input")),
                 has_value=has_value,
             )
         )
@@ -251,11 +363,17 @@ def problems_from_validation(
 def validate_items(
     raw_items: Iterable[tuple[str, int, Any]],
 ) -> tuple[list[Activity], list[Problem]]:
-    """Validate ``(source, position, raw)`` items; collect every problem."""
+    """Validate ``(source, position, raw)`` items; collect every problem.
+
+    Stops after :data:`MAX_PROBLEMS` problems, saying so in a last one.
+    """
     activities: list[Activity] = []
     problems: list[Problem] = []
     first_seen: dict[str, str] = {}
     for source, position, raw in raw_items:
+        if len(problems) >= MAX_PROBLEMS:
+            problems.append(_stopped(source))
+            break
         label = _item_label(raw, position)
         if not isinstance(raw, dict):
             problems.append(
@@ -266,6 +384,11 @@ def validate_items(
                     has_value=False,
                 )
             )
+            continue
+        # Bounds pydantic's work (and its error list) on a huge or aliased item.
+        _, too_big = count_values(raw, MAX_ITEM_VALUES)
+        if too_big:
+            problems.append(Problem(too_big, source=source, item=label, has_value=False))
             continue
         try:
             activity = Activity.model_validate(raw)
@@ -287,6 +410,14 @@ def validate_items(
         first_seen[activity.id] = where
         activities.append(activity)
     return activities, problems
+
+
+def _stopped(source: str) -> Problem:
+    return Problem(
+        f"stopped after {MAX_PROBLEMS} problems: fix these and validate again",
+        source=source,
+        has_value=False,
+    )
 
 
 def _catalog_files(path: Path) -> list[Path]:
@@ -336,24 +467,27 @@ def load_catalog(path: str | os.PathLike[str]) -> Catalog:
                     has_value=False,
                 )
             )
-    elif base.exists():
+    elif base.exists() or base.is_symlink():  # a dangling or looping link: say which
         files = [base]
     else:
         raise CatalogError(Problem("no such file or folder", source=source, has_value=False))
     problems: list[Problem] = []
     raw_items: list[tuple[str, int, Any]] = []
+    budget = _StructureBudget()
     for file in files:
         try:
-            raw_items.extend(
-                (str(file), pos, raw)
-                for pos, raw in enumerate(_raw_items(file, str(file)), start=1)
-            )
+            items = _raw_items(file, str(file), budget)
         except CatalogError as exc:
             problems.extend(exc.problems)
-        if len(raw_items) > MAX_ITEMS:
+            if len(problems) >= MAX_PROBLEMS:
+                problems.append(_stopped(str(file)))
+                raise CatalogError(problems) from None
+            continue
+        if len(raw_items) + len(items) > MAX_ITEMS:
             raise CatalogError(
                 Problem(f"more than {MAX_ITEMS} activities", source=source, has_value=False)
             )
+        raw_items.extend((str(file), pos, raw) for pos, raw in enumerate(items, start=1))
     activities, item_problems = validate_items(raw_items)
     problems.extend(item_problems)
     if problems:

@@ -9,7 +9,15 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ._io import atomic_write_text, read_text
+from ._io import (
+    atomic_write_text,
+    count_values,
+    json_load,
+    parse_failure,
+    read_text,
+    structure_marks,
+    yaml_load,
+)
 from .catalog import problems_from_validation
 from .errors import Problem, ProfileError
 from .schema import PairContext, PersonProfile
@@ -19,13 +27,36 @@ __all__ = ["load_context", "load_profile", "parse_model", "read_mapping", "save_
 #: Profiles describe a person's private life: readable by their owner only.
 PRIVATE_MODE = 0o600
 
+#: Most values (keys, scalars, lists, mappings) a profile or answers file may hold;
+#: a real one has about 40. Checked on the text before parsing, and again after
+#: (a YAML alias counts each time it is used).
+MAX_PROFILE_VALUES = 10_000
+
 M = TypeVar("M", bound=BaseModel)
 
 
 def _parse_document(text: str, source: str) -> Any:
+    marks = structure_marks(text)
+    if marks > 2 * MAX_PROFILE_VALUES:
+        raise ProfileError(
+            Problem(
+                f"holds too much structure for a profile ({marks} brackets, commas, colons, "
+                f"dashes and line breaks; the limit is {2 * MAX_PROFILE_VALUES})",
+                source=source,
+                has_value=False,
+            )
+        )
+    document = _parse_text(text, source)
+    _, problem = count_values(document, MAX_PROFILE_VALUES)
+    if problem:
+        raise ProfileError(Problem(problem, source=source, has_value=False))
+    return document
+
+
+def _parse_text(text: str, source: str) -> Any:
     if source.lower().endswith(".json"):
         try:
-            return json.loads(text)
+            return json_load(text)
         except json.JSONDecodeError as exc:
             raise ProfileError(
                 Problem(
@@ -38,11 +69,16 @@ def _parse_document(text: str, source: str) -> Any:
             raise ProfileError(
                 Problem("JSON nested too deeply", source=source, has_value=False)
             ) from None
+        except ValueError as exc:  # a key written twice, a 5000-digit integer
+            raise ProfileError(
+                Problem(f"not valid JSON: {parse_failure(exc)}", source=source, has_value=False)
+            ) from None
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return yaml.load(text, Loader=loader)  # noqa: S506 - a SafeLoader
+        # A safe loader only; a key written twice (max_depth: 2 ... max_depth: 5)
+        # is an error, never a silent overwrite of a limit.
+        return yaml_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -53,6 +89,10 @@ def _parse_document(text: str, source: str) -> Any:
     except RecursionError:
         raise ProfileError(
             Problem("YAML nested too deeply", source=source, has_value=False)
+        ) from None
+    except ValueError as exc:  # a 5000-digit integer, a date like 2024-02-30
+        raise ProfileError(
+            Problem(f"not valid YAML: {parse_failure(exc)}", source=source, has_value=False)
         ) from None
 
 
