@@ -41,6 +41,11 @@ class CloserGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:
+            # The reader went away (``closer catalog list | head -1``): exit quietly.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(0)
         except rc.NoSuggestionsError as exc:
             _fail(str(exc).splitlines(), EXIT_NOTHING_FITS)
         except rc.RecommenderError as exc:

@@ -14,9 +14,11 @@ import hashlib
 import json
 import logging
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
+from ._io import MAX_FILE_BYTES
 from .catalog import _catalog_files, default_catalog_path, load_catalog
 from .errors import ModelFileError
 from .model import MODEL_VERSION, Recommender
@@ -43,6 +45,9 @@ def _key(catalog_path: Path, params: dict[str, Any]) -> str:
     digest.update(json.dumps([__version__, MODEL_VERSION, params], sort_keys=True).encode())
     files = _catalog_files(catalog_path) if catalog_path.is_dir() else [catalog_path]
     for file in files:
+        info = file.stat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
+            raise OSError("not hashed")  # fitted() lets the loader report it
         digest.update(
             str(file.relative_to(catalog_path) if file != catalog_path else file.name).encode()
         )

@@ -515,6 +515,11 @@ class History:
             raise self._store_error(action, exc) from None
         except OSError as exc:
             raise StoreError(f"{self.path}: cannot {action}: {exc.strerror or exc}") from None
+        except UnicodeDecodeError:  # SQLite quotes a damaged schema that is not UTF-8
+            raise StoreError(
+                f"{self.path}: is damaged or not a closer history (unreadable schema); it was "
+                "left untouched: move it away or use another history path"
+            ) from None
 
     def _store_error(self, action: str, exc: sqlite3.Error) -> StoreError:
         code = str(getattr(exc, "sqlite_errorname", ""))

@@ -71,7 +71,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ._io import read_text
+from ._io import json_load, parse_failure, read_text
 from .catalog import _json_load, _yaml_load, problems_from_validation
 from .errors import CatalogError, ConfigError, Problem
 from .schema import Activity, Catalog, Contact, IntimacyType, Practice, Relationship, slugify
@@ -751,15 +751,19 @@ def _read_records(path: Path, source: str) -> tuple[list[tuple[int, Any]], list[
         records: list[tuple[int, Any]] = []
         broken: list[SkippedRow] = []
         row = 0
-        for line in text.splitlines():
+        for line in text.split("\n"):  # not splitlines(): U+2028 may sit inside a record
             if not line.strip():
                 continue
             row += 1
             try:
-                records.append((row, json.loads(line)))
-            except (json.JSONDecodeError, RecursionError) as exc:
-                reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
-                broken.append(SkippedRow(row, None, line[:60], f"not valid JSON: {reason}"))
+                records.append((row, json_load(line)))
+            except json.JSONDecodeError as exc:
+                broken.append(SkippedRow(row, None, line[:60], f"not valid JSON: {exc.msg}"))
+            except RecursionError:
+                broken.append(SkippedRow(row, None, line[:60], "not valid JSON: nested too deeply"))
+            except ValueError as exc:  # a key written twice, a 5000-digit integer
+                reason = f"not valid JSON: {parse_failure(exc)}"
+                broken.append(SkippedRow(row, None, line[:60], reason))
         return records, broken
     if suffix == ".csv":
         return _csv_records(text, source), []

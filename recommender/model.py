@@ -51,7 +51,7 @@ logger = logging.getLogger(__name__)
 
 STRATEGIES = agg.STRATEGIES
 MODEL_FORMAT = "closer-model"
-MODEL_VERSION = 1
+MODEL_VERSION = 2  # 2: arrays_sha256 in the metadata
 #: Pairs scored together in one block of matrix operations.
 CHUNK = 256
 
@@ -601,6 +601,7 @@ class Recommender:
             "activities": records,
         }
         arrays = {**arrays_of(self.text_, "text"), **arrays_of(self.items_, "items")}
+        meta["arrays_sha256"] = _arrays_digest(arrays)
         arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
         buffer = io.BytesIO()
         # numpy's stub reads **arrays as possibly holding its allow_pickle flag.
@@ -622,11 +623,14 @@ class Recommender:
         source = str(path)
         try:
             with open(path, "rb") as handle, np.load(handle, allow_pickle=False) as archive:
+                _check_members(archive, source)
                 arrays = {name: archive[name] for name in archive.files}
+        except ModelFileError:
+            raise
         except FileNotFoundError:
             raise ModelFileError(f"{source}: no such model file") from None
         except (OSError, ValueError, EOFError, KeyError) as exc:
-            raise ModelFileError(f"{source}: not a readable closer model ({exc})") from None
+            raise ModelFileError(f"{source}: {_unreadable(path, exc)}") from None
         except Exception as exc:  # zipfile.BadZipFile and friends from a damaged file
             raise ModelFileError(
                 f"{source}: not a readable closer model ({type(exc).__name__})"
@@ -647,6 +651,11 @@ class Recommender:
             raise ModelFileError(
                 f"{source}: the catalogue inside the model does not match its "
                 "hash (the file was edited or damaged)"
+            )
+        if _arrays_digest(arrays) != meta.get("arrays_sha256"):
+            raise ModelFileError(
+                f"{source}: the model's arrays do not match its catalogue (the file was "
+                "edited, damaged or assembled from another model)"
             )
         try:
             catalog = Catalog(activities=tuple(Activity.model_validate(r) for r in records))
@@ -669,6 +678,65 @@ class Recommender:
         model.text_, model.items_ = text, items
         model._set_catalog(catalog.activities)
         return model
+
+
+def _unreadable(path: str | os.PathLike[str], exc: Exception) -> str:
+    """Why numpy could not read a model file, in closer's words."""
+    text = str(exc)
+    if "Object arrays" in text:
+        return "not a readable closer model (it holds object arrays, which closer never unpickles)"
+    if "pickled data" in text:
+        try:
+            with open(path, "rb") as handle:
+                pickled = handle.read(1) == b"\x80"  # the pickle protocol marker
+        except OSError:
+            pickled = False
+        reason = (
+            "it holds pickled data, which closer never loads" if pickled else "not an .npz file"
+        )
+        return f"not a readable closer model ({reason})"
+    return f"not a readable closer model ({text})"
+
+
+def _arrays_digest(arrays: Mapping[str, npt.NDArray[Any]]) -> str:
+    """SHA-256 over every array's name, dtype, shape and bytes, in name order."""
+    digest = hashlib.sha256()
+    for name in sorted(arrays):
+        if name == "meta":
+            continue
+        array = np.ascontiguousarray(arrays[name])
+        digest.update(f"{name}|{array.dtype.str}|{array.shape}|".encode())
+        digest.update(array.tobytes())
+    return digest.hexdigest()
+
+
+def _check_members(archive: Any, source: str) -> None:
+    """Refuse, before reading them, arrays that would be larger than the file holds.
+
+    closer writes its arrays uncompressed, so a member that inflates (a zip bomb)
+    or whose header declares more data than it stores is not a closer model.
+    """
+    for info in archive.zip.infolist():
+        if info.file_size > info.compress_size + 1024:
+            raise ModelFileError(
+                f"{source}: member {info.filename!r} is compressed "
+                f"({info.compress_size} bytes inflating to {info.file_size}); "
+                "closer models are not, so this is not one"
+            )
+        with archive.zip.open(info) as member:
+            version = np.lib.format.read_magic(member)
+            read_header = (
+                np.lib.format.read_array_header_1_0
+                if version == (1, 0)
+                else np.lib.format.read_array_header_2_0
+            )
+            shape, _, dtype = read_header(member)
+        declared = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+        if declared > info.file_size:
+            raise ModelFileError(
+                f"{source}: member {info.filename!r} declares {declared} bytes of data "
+                f"but holds {info.file_size}"
+            )
 
 
 def _catalog_digest(records: list[dict[str, Any]]) -> str:

@@ -14,6 +14,7 @@ from enum import Enum
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -125,11 +126,27 @@ def _not_bool(value: Any) -> Any:
 
 
 Int = Annotated[int, BeforeValidator(_not_bool)]
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _no_control(value: str) -> str:
+    # Text reaches terminals: an escape sequence in a name could rewrite the screen.
+    if _CONTROL.search(value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+NoControl = AfterValidator(_no_control)
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 Tag = Annotated[str, StringConstraints(pattern=TAG_PATTERN)]
 Weight = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
-Word = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
-Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Word = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60), NoControl
+]
+Line = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), NoControl
+]
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
@@ -151,10 +168,12 @@ class Activity(BaseModel):
 
     id: Slug
     """Stable key: lowercase letters, digits and dashes, 2-64 characters."""
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+    title: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), NoControl
+    ]
     """Short name that starts with a verb."""
     description: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000), NoControl
     ]
     """What to do and why it brings people closer, in plain words."""
     intimacy: dict[IntimacyType, Weight]
@@ -344,7 +363,9 @@ class PersonProfile(BaseModel):
 
     model_config = _FROZEN
 
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+    name: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60), NoControl
+    ]
     """What to call the person in explanations."""
     intimacy: dict[IntimacyType, Weight] = Field(default_factory=dict)
     """How much they value each intimacy type, 0..1; a missing type means 0.5."""

@@ -647,8 +647,8 @@ def test_csv_round_trip_keeps_text_that_starts_like_a_formula(tmp_path: Path) ->
     assert rc.load_catalog(path)["walk-together"].description == activity.description
 
 
-def test_csv_round_trip_keeps_a_carriage_return(tmp_path: Path) -> None:
-    activity = make_activity(description="First line\rsecond line")
+def test_csv_round_trip_keeps_a_line_break(tmp_path: Path) -> None:
+    activity = make_activity(description="First line\nsecond line")
     path = rc.save_catalog([activity], tmp_path / "c.csv")
     assert rc.load_catalog(path)["walk-together"].description == activity.description
 

@@ -372,14 +372,6 @@ def test_a_damaged_history_opens_or_raises_store_error_and_is_never_changed_when
         store = History(path, timeout=0.1)
     except rc.StoreError as exc:
         refusal = str(exc)
-    except UnicodeDecodeError:
-        # KNOWN BUG, reported: sqlite3 cannot decode the error message of a damaged
-        # schema and history.py lets the UnicodeDecodeError out. Pinned by the strict
-        # xfail test_a_history_with_a_damaged_schema_is_refused in test_bad_input.py:
-        # when that passes, delete this branch.
-        event("KNOWN BUG: UnicodeDecodeError on open")
-        assert path.read_bytes() == data
-        return
     else:
         refusal = ""
     event("refused on open" if refusal else "opened")

@@ -305,7 +305,21 @@ _weights = st.floats(min_value=0.0, max_value=1.0)
 
 
 def _non_blank(max_size: int) -> st.SearchStrategy[str]:
-    return st.text(min_size=1, max_size=max_size).filter(lambda s: s.strip() != "")
+    # Any text but control characters, which the schema refuses (see the test below).
+    printable = st.characters(blacklist_categories=["Cc", "Cs"])
+    return st.text(printable, min_size=1, max_size=max_size).filter(lambda s: s.strip() != "")
+
+
+@pytest.mark.parametrize("field", ["title", "description"])
+@pytest.mark.parametrize("control", ["\x1b]0;pwned\x07", "a\rb", "\x00", "x\x85y"])
+def test_text_with_control_characters_is_rejected(field: str, control: str) -> None:
+    with pytest.raises(ValidationError, match="must not contain control characters"):
+        make_activity(**{field: f"Walk {control} together"})
+
+
+def test_a_profile_name_with_a_terminal_escape_is_rejected() -> None:
+    with pytest.raises(ValidationError, match="must not contain control characters"):
+        rc.PersonProfile(name="Ana\x1b]0;pwned\x07")
 
 
 @st.composite
