@@ -120,7 +120,20 @@ def analyze(text: str) -> list[str]:
     >>> analyze("Cook a dish from a country neither of you has visited")
     ['cook', 'dish', 'country', 'neither', 'visit']
     """
-    return [stem(t) for t in _TOKEN.findall(text.lower()) if len(t) > 1 and t not in STOP_WORDS]
+    tokens = _TOKEN.findall(text.lower())
+    try:
+        return [term for term in map(_TERMS.__getitem__, tokens) if term]
+    except KeyError:  # words not seen before: stem them once (a plain dict beats lru_cache)
+        if len(_TERMS) > 2_000_000:
+            _TERMS.clear()
+        for token in tokens:
+            if token not in _TERMS:
+                _TERMS[token] = "" if len(token) < 2 or token in STOP_WORDS else stem(token)
+        return [term for term in map(_TERMS.__getitem__, tokens) if term]
+
+
+#: Token -> its term ("" for stop words and single letters), filled as words appear.
+_TERMS: dict[str, str] = {}
 
 
 def related_words(interest: str) -> str:
