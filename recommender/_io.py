@@ -311,3 +311,29 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
         raise
+
+
+def parse_document(text: str, source: str, syntax: str, error: type[RecommenderError]) -> Any:
+    """Parse JSON (``syntax="json"``) or YAML (safe loader) text, or raise ``error``
+    with one :class:`Problem` naming the file, and the line and column where known.
+
+    A key written twice in one mapping is an error in both (a second ``max_depth``
+    must never silently relax a limit).
+    """
+    import yaml
+
+    name = "JSON" if syntax == "json" else "YAML"
+    try:
+        return json_load(text) if syntax == "json" else yaml_load(text)
+    except json.JSONDecodeError as exc:
+        message = f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        message = f"not valid YAML{where}: {problem}"
+    except RecursionError:
+        message = f"{name} nested too deeply"
+    except ValueError as exc:  # a key written twice, a 5000-digit integer, 2024-02-30
+        message = f"not valid {name}: {parse_failure(exc)}"
+    raise error(Problem(message, source=source, has_value=False))

@@ -53,10 +53,10 @@ from ._io import (
     atomic_write_text,
     count_values,
     json_load,
+    parse_document,
     parse_failure,
     read_text,
     structure_marks,
-    yaml_load,
 )
 from .errors import CatalogError, Problem
 from .schema import Activity, Catalog, IntimacyType
@@ -93,49 +93,11 @@ def _check_document(document: Any, source: str) -> Any:
 
 
 def _yaml_load(text: str, source: str) -> Any:
-    import yaml
-
-    try:
-        # A safe loader only; a key written twice in one mapping is an error.
-        document = yaml_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise CatalogError(
-            Problem(f"not valid YAML{where}: {problem}", source=source, has_value=False)
-        ) from None
-    except RecursionError:
-        raise CatalogError(
-            Problem("YAML nested too deeply", source=source, has_value=False)
-        ) from None
-    except ValueError as exc:  # a 5000-digit integer, a date like 2024-02-30
-        raise CatalogError(
-            Problem(f"not valid YAML: {parse_failure(exc)}", source=source, has_value=False)
-        ) from None
-    return _check_document(document, source)
+    return _check_document(parse_document(text, source, "yaml", CatalogError), source)
 
 
 def _json_load(text: str, source: str) -> Any:
-    try:
-        document = json_load(text)
-    except json.JSONDecodeError as exc:
-        raise CatalogError(
-            Problem(
-                f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
-                source=source,
-                has_value=False,
-            )
-        ) from None
-    except RecursionError:
-        raise CatalogError(
-            Problem("JSON nested too deeply", source=source, has_value=False)
-        ) from None
-    except ValueError as exc:  # a key written twice, a 5000-digit integer
-        raise CatalogError(
-            Problem(f"not valid JSON: {parse_failure(exc)}", source=source, has_value=False)
-        ) from None
-    return _check_document(document, source)
+    return _check_document(parse_document(text, source, "json", CatalogError), source)
 
 
 def _items_from_document(doc: Any, source: str) -> list[Any]:

@@ -12,11 +12,9 @@ from pydantic import BaseModel, ValidationError
 from ._io import (
     atomic_write_text,
     count_values,
-    json_load,
-    parse_failure,
+    parse_document,
     read_text,
     structure_marks,
-    yaml_load,
 )
 from .catalog import problems_from_validation
 from .errors import Problem, ProfileError
@@ -54,46 +52,8 @@ def _parse_document(text: str, source: str) -> Any:
 
 
 def _parse_text(text: str, source: str) -> Any:
-    if source.lower().endswith(".json"):
-        try:
-            return json_load(text)
-        except json.JSONDecodeError as exc:
-            raise ProfileError(
-                Problem(
-                    f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
-                    source=source,
-                    has_value=False,
-                )
-            ) from None
-        except RecursionError:
-            raise ProfileError(
-                Problem("JSON nested too deeply", source=source, has_value=False)
-            ) from None
-        except ValueError as exc:  # a key written twice, a 5000-digit integer
-            raise ProfileError(
-                Problem(f"not valid JSON: {parse_failure(exc)}", source=source, has_value=False)
-            ) from None
-    import yaml
-
-    try:
-        # A safe loader only; a key written twice (max_depth: 2 ... max_depth: 5)
-        # is an error, never a silent overwrite of a limit.
-        return yaml_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "syntax error"
-        raise ProfileError(
-            Problem(f"not valid YAML{where}: {problem}", source=source, has_value=False)
-        ) from None
-    except RecursionError:
-        raise ProfileError(
-            Problem("YAML nested too deeply", source=source, has_value=False)
-        ) from None
-    except ValueError as exc:  # a 5000-digit integer, a date like 2024-02-30
-        raise ProfileError(
-            Problem(f"not valid YAML: {parse_failure(exc)}", source=source, has_value=False)
-        ) from None
+    syntax = "json" if source.lower().endswith(".json") else "yaml"
+    return parse_document(text, source, syntax, ProfileError)
 
 
 def parse_model(model: type[M], document: Any, source: str | None) -> M:
