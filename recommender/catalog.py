@@ -24,8 +24,9 @@ subfolders (symlinked folders are not followed), in sorted path order.
 Limits keep loading bounded in time and memory whatever a file holds: a file
 over 64 MiB is refused unread; a catalogue (file or folder) whose text holds
 more than :data:`MAX_MARKS` brackets, commas, colons, dashes and line breaks
-is refused before parsing; a document may hold at most :data:`MAX_VALUES`
-values (a YAML alias counts each time it is used), nested at most 32 deep;
+is refused before parsing; a document may hold at most one value per
+character of its text (a YAML alias counts each time it is used, so an alias
+bomb is refused after a walk as long as the file), nested at most 32 deep;
 one activity at most :data:`MAX_ITEM_VALUES`. A key written twice in one
 mapping is an error. At most :data:`MAX_PROBLEMS` problems are reported.
 
@@ -70,12 +71,11 @@ LIST_FIELDS = ("tags", "relationships", "steps", "prompts")
 BOOL_FIELDS = ("remote", "accessible")
 INT_FIELDS = ("depth", "minutes", "cost", "novelty")
 CSV_LIST_SEPARATOR = ";"
-MAX_ITEMS = 2_000_000
-#: Most values (keys, scalars, lists, mappings) one parsed document may hold.
-MAX_VALUES = 500_000
+#: Most activities one catalogue may hold (the scale closer is built and measured for).
+MAX_ITEMS = 1_000_000
 #: Most structure marks (see ``_io.structure_marks``) in a whole catalogue, checked
-#: before parsing: real catalogues have about 1.4 per value, so 2 per value is ample.
-MAX_MARKS = 2 * MAX_VALUES
+#: before parsing: a real activity has about 85, so 100 per activity is ample.
+MAX_MARKS = 100 * MAX_ITEMS
 #: Most values in one activity: a real one has about 50.
 MAX_ITEM_VALUES = 10_000
 #: Problems reported at most; validation stops there.
@@ -85,19 +85,21 @@ MAX_PROBLEMS = 1000
 # --------------------------------------------------------------------------- parsing
 
 
-def _check_document(document: Any, source: str) -> Any:
-    _, problem = count_values(document, MAX_VALUES)
+def _check_document(document: Any, source: str, text: str) -> Any:
+    # Every value an honest document holds costs at least one character of its text;
+    # only YAML aliases (a "billion laughs" bomb) can make more, so that is the budget.
+    _, problem = count_values(document, max(MAX_ITEM_VALUES, len(text)))
     if problem:
         raise CatalogError(Problem(problem, source=source, has_value=False))
     return document
 
 
 def _yaml_load(text: str, source: str) -> Any:
-    return _check_document(parse_document(text, source, "yaml", CatalogError), source)
+    return _check_document(parse_document(text, source, "yaml", CatalogError), source, text)
 
 
 def _json_load(text: str, source: str) -> Any:
-    return _check_document(parse_document(text, source, "json", CatalogError), source)
+    return _check_document(parse_document(text, source, "json", CatalogError), source, text)
 
 
 def _items_from_document(doc: Any, source: str) -> list[Any]:

@@ -786,3 +786,13 @@ def test_every_profile_problem_is_reported_at_once(tmp_path: Path) -> None:
     with pytest.raises(rc.ProfileError, match="max_depth") as exc:
         rc.load_profile(path)
     assert sorted(p.field or "" for p in exc.value.problems) == ["budget", "max_depth", "mood"]
+
+
+def test_a_large_catalogue_loads_from_a_folder_of_files(tmp_path: Path) -> None:
+    # 30k activities (well past the first limits hardening chose): a folder of JSONL files.
+    base = make_activity().model_dump(mode="json")
+    base["relationships"] = sorted(base["relationships"])
+    for part in range(3):
+        lines = [json.dumps({**base, "id": f"walk-{part}-{i}"}) + "\n" for i in range(10_000)]
+        (tmp_path / f"part-{part}.jsonl").write_text("".join(lines))
+    assert len(rc.load_catalog(tmp_path)) == 30_000
