@@ -157,3 +157,15 @@ def test_ranking_equals_a_plain_sort_when_reranking_is_off(fitted, ana, ben):
     expected = sorted(allowed, key=lambda i: (-pair[i], model.activity_ids_[i]))[:15]
     assert masks.remaining == len(allowed)
     assert [s.activity.id for s in result] == [model.activity_ids_[i] for i in expected]
+
+
+@pytest.mark.parametrize("constrained", [False, True])
+def test_synthetic_catalogues_rank_like_the_straightforward_computation(constrained):
+    """Hard limits rechecked field by field, scores by the formula, a plain sort with
+    re-ranking off, and batch equal to one by one, on a synthetic catalogue."""
+    from benchmarks.check import check_model
+    from benchmarks.synth import random_pairs, synthetic_catalog
+
+    activities = synthetic_catalog(400, seed=2)
+    pairs = random_pairs(activities, 300, seed=3, constrained=constrained)
+    assert check_model(activities, pairs) == []
