@@ -4,10 +4,9 @@ Fitting builds two things, both plain numpy so that scoring needs nothing else:
 
 :class:`TextSpace`
     TF-IDF over each activity's title, description, tags (counted twice) and
-    prompts, L2-normalised. Kept twice: as postings (term -> items, CSC) for
-    scoring a profile's handful of interest terms without touching the rest
-    of the matrix, and as rows (item -> terms, CSR) for similarity between
-    the few candidates that reach re-ranking.
+    prompts, L2-normalised, kept as postings (term -> items, CSC): scoring a
+    profile's handful of interest terms never touches the rest of the matrix.
+    (An activity's own vector, rarely needed, is re-encoded from its text.)
 :class:`ItemTable`
     Compact typed columns (depth, minutes, cost, contact, relationships as
     bits, flags, ...) for the constraint masks, the intimacy weights, and a
@@ -97,9 +96,7 @@ class TextSpace:
     col_ptr: I64
     col_items: I32
     col_weights: F32
-    row_ptr: I64
-    row_terms: I32
-    row_weights: F32
+    n_rows: npt.NDArray[np.int64]  # 0-d: how many items (some may have no terms)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_vocabulary", {t: i for i, t in enumerate(self.terms.tolist())})
@@ -113,7 +110,7 @@ class TextSpace:
 
     @property
     def n_items(self) -> int:
-        return len(self.row_ptr) - 1
+        return int(self.n_rows)
 
     def encode(self, text: str) -> tuple[I32, F32]:
         """Sparse L2-normalised TF-IDF vector of ``text`` (sublinear tf), as (terms, weights).
@@ -211,11 +208,6 @@ class TextSpace:
                 break
         return np.empty(0, np.int32) if result is None else result
 
-    def row(self, item: int) -> tuple[I32, F32]:
-        """The (terms, weights) of one item's text vector."""
-        start, end = self.row_ptr[item], self.row_ptr[item + 1]
-        return self.row_terms[start:end], self.row_weights[start:end]
-
 
 @dataclass(frozen=True)
 class ItemTable:
@@ -285,22 +277,20 @@ def fit_features(activities: Sequence[Activity]) -> tuple[TextSpace, ItemTable]:
 
     vectorizer = TfidfVectorizer(analyzer=analyze, sublinear_tf=True, dtype=np.float32)
     # A generator, not a list: at a million activities the texts alone are ~0.5 GB.
-    matrix = vectorizer.fit_transform(activity_text(a) for a in activities).tocsr()
-    matrix.sort_indices()
+    matrix = vectorizer.fit_transform(activity_text(a) for a in activities)
+    n_rows = matrix.shape[0]
     csc = matrix.tocsc()
+    del matrix  # only the postings are kept
     csc.sort_indices()
-    terms = np.asarray(vectorizer.get_feature_names_out(), dtype=np.str_)
     text = TextSpace(
-        terms=terms,
+        terms=np.asarray(vectorizer.get_feature_names_out(), dtype=np.str_),
         idf=np.asarray(vectorizer.idf_, dtype=np.float32),
         col_ptr=csc.indptr.astype(np.int64),
         col_items=csc.indices.astype(np.int32, copy=False),
         col_weights=csc.data.astype(np.float32, copy=False),
-        row_ptr=matrix.indptr.astype(np.int64),
-        row_terms=matrix.indices.astype(np.int32, copy=False),
-        row_weights=matrix.data.astype(np.float32, copy=False),
+        n_rows=np.array(n_rows, np.int64),
     )
-    del vectorizer, matrix, csc
+    del vectorizer, csc
     return text, _item_table(activities)
 
 

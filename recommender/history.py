@@ -844,7 +844,7 @@ def _rocchio(model: Recommender, person: PersonVector, rated: Sequence[_Rated]) 
             continue
         weights = weights + factor * intimacy[items].mean(axis=0)
         for item in items:
-            row_terms, row_weights = model.text_.row(item)
+            row_terms, row_weights = model._item_vector(item)
             term_parts.append(row_terms)
             weight_parts.append(row_weights.astype(np.float64) * (factor / len(items)))
     all_terms = np.concatenate(term_parts)

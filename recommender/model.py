@@ -33,6 +33,7 @@ from .features import (
     FLAG_SUPPORT,
     ItemTable,
     TextSpace,
+    activity_text,
     arrays_of,
     fit_features,
     from_arrays,
@@ -274,6 +275,11 @@ class Recommender:
         pair = agg.aggregate(self.strategy, person)
         pair = pair + bonus([t[2] for t in triples], self.effect_basis_, self.novelty_weight)
         return person, np.clip(pair, 0.0, 1.0, out=pair)
+
+    def _item_vector(self, item: int) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]:
+        """An activity's own TF-IDF vector, re-encoded from its text (only the
+        postings are kept; a test checks the encoding equals the fitted one)."""
+        return self.text_.encode(activity_text(self.activities_[item]))
 
     def _relevance(self, people: Sequence[PersonVector]) -> npt.NDArray[np.float32]:
         """Each person's fit with every activity, ``(len(people), n)``."""

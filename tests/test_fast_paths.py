@@ -54,10 +54,20 @@ def test_encoding_interests_matches_scikit_learns_transform(fitted, words):
 def _dense_items(model: rc.Recommender) -> np.ndarray:
     text = model.text_
     dense = np.zeros((text.n_items, len(text.terms)), np.float64)
-    for item in range(text.n_items):
-        terms, weights = text.row(item)
-        dense[item, terms] = weights
+    for term in range(len(text.terms)):
+        start, end = text.col_ptr[term], text.col_ptr[term + 1]
+        dense[text.col_items[start:end], term] = text.col_weights[start:end]
     return dense
+
+
+def test_an_activity_re_encoded_from_its_text_equals_its_fitted_vector(fitted):
+    model, _ = fitted
+    dense = _dense_items(model)
+    for item in range(0, len(model.activity_ids_), 7):
+        terms, weights = model._item_vector(item)
+        again = np.zeros(dense.shape[1])
+        again[terms] = weights
+        np.testing.assert_allclose(again, dense[item], atol=1e-6)
 
 
 @settings(max_examples=25, deadline=None)
