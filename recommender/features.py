@@ -16,6 +16,7 @@ Fitting builds two things, both plain numpy so that scoring needs nothing else:
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
@@ -139,10 +140,15 @@ class TextSpace:
         """The L2-normalised sublinear TF-IDF vector of a bag of term ids."""
         if not ids:
             return np.empty(0, np.int32), np.empty(0, np.float32)
-        terms, counts = np.unique(np.array(ids, np.int32), return_counts=True)  # sorted
-        weights = (1.0 + np.log(counts.astype(np.float32))) * self.idf[terms]
+        counts: dict[int, int] = {}
+        for i in ids:  # a profile has a handful of words: plain Python beats np.unique
+            counts[i] = counts.get(i, 0) + 1
+        ordered = sorted(counts)
+        terms = np.array(ordered, np.int32)
+        tf = np.array([1.0 + math.log(counts[t]) for t in ordered], np.float32)
+        weights = tf * self.idf[terms]
         weights /= np.float32(np.linalg.norm(weights))
-        return terms, weights.astype(np.float32, copy=False)
+        return terms, weights
 
     def postings(self, terms: I32) -> tuple[I64, I32]:
         """Positions (into ``col_items``) of every posting of ``terms``, and which term each is."""

@@ -408,19 +408,26 @@ class Recommender:
         allowed[:, self.support_rows_] = False  # support is never one more activity
         np.copyto(pair, np.float32(-np.inf), where=~allowed)  # in place: pair is ours
         chosen, capped = _select(pair, person, self, k)
+        # Gather every row's picks and fits at once; the loop below is plain Python.
+        safe = np.maximum(chosen, 0)
+        fits_a = np.round(np.take_along_axis(person[0], safe, axis=1).astype(np.float64), 6)
+        fits_b = np.round(np.take_along_axis(person[1], safe, axis=1).astype(np.float64), 6)
+        chosen_rows, capped_rows = chosen.tolist(), capped.astype(np.float64).tolist()
+        fits_rows = np.stack([fits_a, fits_b], axis=2).tolist()
         out = []
         for row, (a, b, ctx) in enumerate(triples):
-            picks = [int(i) for i in chosen[row] if i >= 0]
-            scores = [float(s) for s in capped[row][: len(picks)]]
+            picks = [i for i in chosen_rows[row] if i >= 0]
+            scores = capped_rows[row][: len(picks)]
+            fits = fits_rows[row][: len(picks)]
             support, support_score = supports.get(row) or (None, 0.0)
             if support is not None:
-                picks, scores = picks[: k - 1], scores[: k - 1]
-                picks.append(support)
+                picks, scores, fits = picks[: k - 1], scores[: k - 1], fits[: k - 1]
                 scores.append(min([support_score, *scores[-1:]]))
+                picks.append(support)
+                fits.append(np.round(person[:, row, support].astype(np.float64), 6).tolist())
             explainer = Explainer(
                 a, b, ctx, self.text_, self.obstacle_matches_, self.strongest_, picks, notes[row]
             )
-            fits = np.round(person[:, row, picks].astype(np.float64), 6).T.tolist()
             out.append(
                 [
                     self._suggestion(
