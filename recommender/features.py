@@ -47,6 +47,10 @@ PRACTICES = tuple(Practice)
 RELATIONSHIPS = tuple(Relationship)
 SETTING_CODE = {Setting.indoor: 0, Setting.outdoor: 1, Setting.any: 2}
 N_STRUCTURE_TAGS = 64
+#: The structure block is stored as int8: each entry in [0, 1] times this. It only
+#: feeds the similarity of a few dozen candidates, and a million activities' worth
+#: is 86 MB this way (0.35 GB as float32).
+STRUCTURE_SCALE = 127
 #: From this many queries at once, TextSpace.cosine uses a sparse product.
 SPARSE_QUERIES = 16
 
@@ -221,7 +225,7 @@ class ItemTable:
 
     intimacy: F32  # (n, 5) raw weights
     share: F32  # (n, 5) weights / their sum: how an item's closeness splits by type
-    structure: npt.NDArray[np.float16]  # (n, d) L2-normalised structure vector, for diversity
+    structure: npt.NDArray[np.int8]  # (n, d) L2-normalised structure vector x 127, for diversity
     practice: npt.NDArray[np.int8]
     energy: npt.NDArray[np.int8]
     setting: npt.NDArray[np.int8]
@@ -337,9 +341,7 @@ def _item_table(activities: Sequence[Activity]) -> ItemTable:
     frequent = [t for t, _ in sorted(tag_counts.items(), key=lambda kv: (-kv[1], kv[0]))]
     frequent_col = {t: i for i, t in enumerate(frequent[:N_STRUCTURE_TAGS])}
 
-    # Built in place, block by block, then kept as float16: it only feeds the
-    # similarity of a few dozen candidates, and at a million activities float32
-    # would cost 0.35 GB.
+    # Built in place, block by block, then stored as int8 (see STRUCTURE_SCALE).
     w = _STRUCTURE_WEIGHTS
     widths = {
         "intimacy": len(TYPES),
@@ -362,10 +364,13 @@ def _item_table(activities: Sequence[Activity]) -> ItemTable:
         structure[:, starts[name] : starts[name] + widths[name]] = w[name] * _one_hot(
             codes, widths[name]
         )
-    rows = [i for i, tags in enumerate(tag_lists) for t in tags if t in frequent_col]
-    cols = [
-        starts["tags"] + frequent_col[t] for tags in tag_lists for t in tags if t in frequent_col
-    ]
+    rows = np.fromiter(
+        (i for i, tags in enumerate(tag_lists) for t in tags if t in frequent_col), np.int64
+    )
+    cols = np.fromiter(
+        (starts["tags"] + frequent_col[t] for tags in tag_lists for t in tags if t in frequent_col),
+        np.int64,
+    )
     structure[rows, cols] = w["tags"]
     tag_count = np.zeros(n, np.float32)
     np.add.at(tag_count, rows, 1.0)
@@ -375,7 +380,7 @@ def _item_table(activities: Sequence[Activity]) -> ItemTable:
     return ItemTable(
         intimacy=intimacy,
         share=share.astype(np.float32),
-        structure=structure.astype(np.float16),
+        structure=np.round(structure * STRUCTURE_SCALE).astype(np.int8),
         practice=practice,
         energy=energy,
         setting=setting,

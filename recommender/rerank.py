@@ -26,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ._linalg import single_threaded_blas
+from .features import STRUCTURE_SCALE
 
 __all__ = ["select"]
 
@@ -36,7 +37,7 @@ I64 = npt.NDArray[np.int64]
 def select(
     pair: F32,
     person: F32,
-    structure: npt.NDArray[np.floating[Any]],
+    structure: npt.NDArray[Any],
     *,
     k: int,
     diversity: float,
@@ -51,7 +52,7 @@ def select(
         Pair scores; ``-inf`` where an item is not allowed.
     person : (2, P, n) float32
         Each person's relevance.
-    structure : (n, d) float16 or float32
+    structure : (n, d) float32, or int8 scaled by ``features.STRUCTURE_SCALE``
         L2-normalised item vectors for similarity.
 
     Returns
@@ -86,7 +87,9 @@ def select(
 
     relevance = np.where(valid, cand_pair, 0.0).astype(np.float32)
     if diversity > 0:
-        vectors = structure[cand].astype(np.float32)  # (P, size, d), stored as float16
+        vectors = structure[cand].astype(np.float32)  # (P, size, d)
+        if structure.dtype == np.int8:  # stored compactly, see features.STRUCTURE_SCALE
+            vectors *= np.float32(1.0 / STRUCTURE_SCALE)
         with single_threaded_blas():  # one small product per pair: same shape, same sums
             sims = np.matmul(vectors, vectors.transpose(0, 2, 1))
     max_sim = np.zeros_like(relevance)
