@@ -376,11 +376,13 @@ def _item_table(activities: Sequence[Activity]) -> ItemTable:
     np.add.at(tag_count, rows, 1.0)
     structure[:, starts["tags"] :] /= np.sqrt(np.maximum(tag_count, 1.0))[:, None]
     structure /= np.maximum(np.linalg.norm(structure, axis=1, keepdims=True), 1e-9)
+    structure *= STRUCTURE_SCALE  # in place: no second float copy of the block
+    np.round(structure, out=structure)
 
     return ItemTable(
         intimacy=intimacy,
         share=share.astype(np.float32),
-        structure=np.round(structure * STRUCTURE_SCALE).astype(np.int8),
+        structure=structure.astype(np.int8),
         practice=practice,
         energy=energy,
         setting=setting,
