@@ -333,9 +333,12 @@ def _item_table(activities: Sequence[Activity]) -> ItemTable:
     tag_counts = Counter(t for tags in tag_lists for t in tags)
     tag_names = np.array(sorted(tag_counts), dtype=np.str_)
     tag_col = {t: i for i, t in enumerate(tag_names.tolist())}
-    pairs = sorted((tag_col[t], i) for i, tags in enumerate(tag_lists) for t in tags)
-    tag_of = np.array([p[0] for p in pairs], np.int64)
-    tag_items = np.array([p[1] for p in pairs], np.int32)
+    # (tag, item) postings as arrays, sorted by tag then item (no list of tuples:
+    # at a million activities that list alone would be a quarter of a gigabyte).
+    tag_of = np.fromiter((tag_col[t] for tags in tag_lists for t in tags), np.int64)
+    item_of = np.fromiter((i for i, tags in enumerate(tag_lists) for _ in tags), np.int32)
+    order = np.lexsort((item_of, tag_of))
+    tag_of, tag_items = tag_of[order], item_of[order]
     tag_ptr = np.searchsorted(tag_of, np.arange(len(tag_names) + 1)).astype(np.int64)
 
     frequent = [t for t, _ in sorted(tag_counts.items(), key=lambda kv: (-kv[1], kv[0]))]
