@@ -20,7 +20,6 @@ from .schema import (
     Obstacle,
     PairContext,
     PersonProfile,
-    Practice,
     Relationship,
 )
 from .text import related_words
@@ -74,6 +73,27 @@ def _mentions(text: TextSpace, word: str) -> frozenset[int]:
     return found
 
 
+class ItemFacts:
+    """Per-activity facts the reasons need, as bytes (one per activity: fast to index
+    from Python, one byte each even for a million activities). Built once per model."""
+
+    def __init__(
+        self,
+        strongest: npt.NDArray[np.int8],
+        obstacle_hits: npt.NDArray[np.bool_],
+        intimacy: npt.NDArray[np.float32],
+        novelty: npt.NDArray[np.int8],
+        remote: npt.NDArray[np.bool_],
+        conversation: npt.NDArray[np.bool_],
+    ) -> None:
+        self.strongest = bytes(strongest.astype(np.uint8))
+        self.obstacle = tuple(bytes(row.astype(np.uint8)) for row in obstacle_hits)
+        self.builds = tuple(bytes((column >= 0.5).astype(np.uint8)) for column in intimacy.T)
+        self.novel = bytes((novelty == 3).astype(np.uint8))
+        self.remote = bytes(remote.astype(np.uint8))
+        self.conversation = bytes(conversation.astype(np.uint8))
+
+
 class Explainer:
     """Builds reasons for one pair's picked activities; made once per pair.
 
@@ -90,15 +110,13 @@ class Explainer:
         b: PersonProfile,
         ctx: PairContext,
         text: TextSpace,
-        obstacle_hits: npt.NDArray[np.bool_],
-        strongest: npt.NDArray[np.int8],
+        facts: ItemFacts,
         picks: Sequence[int],
         notes: dict[int, str] | None = None,
     ) -> None:
         self.people = (a, b)
         self.ctx = ctx
-        self.obstacle_hits = obstacle_hits  # (5, n) from emphasis.obstacle_matches
-        self.strongest = strongest
+        self.facts = facts
         self.notes = notes or {}
         # Per person: picked item -> the first interest word it really mentions.
         self.interest_hits: list[dict[int, str]] = []
@@ -115,9 +133,16 @@ class Explainer:
         )
         # Per-pair phrases, fixed in enum order so the text never depends on set order.
         self.obstacle_rows = [
-            (row, _OBSTACLE_REASON[o]) for row, o in enumerate(Obstacle) if o in ctx.obstacles
+            (facts.obstacle[row], _OBSTACLE_REASON[o])
+            for row, o in enumerate(Obstacle)
+            if o in ctx.obstacles
         ]
-        self.goals = [t for t in _TYPES if t in ctx.goals]
+        self.goals = [
+            (facts.builds[i], f"Grows the {t.value} closeness you want")
+            for i, t in enumerate(_TYPES)
+            if t in ctx.goals
+        ]
+        self.remote = ctx.remote
         who = "couples" if ctx.relationship is Relationship.romantic else "people"
         self.novelty_reason = f"New and exciting: novel shared activities bring {who} closer"
         first, second = sorted((a.name, b.name))
@@ -138,31 +163,32 @@ class Explainer:
         self, activity: Activity, item: int, scores: Sequence[float], support: bool = False
     ) -> tuple[str, ...]:
         """One to three reasons for suggesting ``activity`` (catalogue row ``item``)."""
-        out: list[str] = [self._fit_reason(activity, item, scores)]
+        facts = self.facts
+        out: list[str] = [self._fit_reason(item, scores)]
         if support:
             out.append(SUPPORT_REASON)
-        for row, reason in self.obstacle_rows:
-            if self.obstacle_hits[row, item]:
+        for hits, reason in self.obstacle_rows:
+            if hits[item]:
                 out.append(reason)
                 break
-        for goal in self.goals:
-            if activity.intimacy.get(goal, 0.0) >= 0.5:
-                out.append(f"Grows the {goal.value} closeness you want")
+        for builds, reason in self.goals:
+            if builds[item]:
+                out.append(reason)
                 break
         if item in self.notes:
             out.append(self.notes[item])
-        if activity.novelty == 3:
+        if facts.novel[item]:
             out.append(self.novelty_reason)
-        if self.ctx.remote and activity.remote:
+        if self.remote and facts.remote[item]:
             out.append("Works over a call")
-        if activity.practice is Practice.conversation and len(out) < MAX_REASONS:
+        if facts.conversation[item] and len(out) < MAX_REASONS:
             out.append(self.turns_reason)
         return tuple(out[:MAX_REASONS])
 
-    def _fit_reason(self, activity: Activity, item: int, scores: Sequence[float]) -> str:
+    def _fit_reason(self, item: int, scores: Sequence[float]) -> str:
         """Why it fits each person. Clauses are ordered by name, so swapping the
         two people leaves the text unchanged."""
-        kind = int(self.strongest[item])
+        kind = self.facts.strongest[item]
         found = [(self.people[w].name, *self._person_reason(w, item, kind)) for w in (0, 1)]
         found.sort(key=lambda f: (f[0], f[1], f[2] or ""))
         (name_1, kind_1, text_1), (name_2, kind_2, text_2) = found

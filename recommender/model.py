@@ -25,12 +25,13 @@ from . import aggregate as agg
 from .constraints import CONSTRAINTS, PairLimits, constraint_masks, feasible
 from .emphasis import bonus, effect_basis, obstacle_matches
 from .errors import CatalogError, ConfigError, ModelFileError, NotFittedError, ProfileError
-from .explain import Explainer
+from .explain import Explainer, ItemFacts
 from .features import (
     FLAG_CRISIS,
     FLAG_INDIVIDUAL,
     FLAG_JOINT_THERAPY,
     FLAG_SUPPORT,
+    PRACTICES,
     ItemTable,
     TextSpace,
     activity_text,
@@ -39,7 +40,15 @@ from .features import (
     from_arrays,
 )
 from .relevance import PersonVector, encode_person, person_basis, relevance
-from .schema import Activity, Catalog, Obstacle, PairContext, PersonProfile, Suggestion
+from .schema import (
+    Activity,
+    Catalog,
+    Obstacle,
+    PairContext,
+    PersonProfile,
+    Practice,
+    Suggestion,
+)
 
 if TYPE_CHECKING:
     from .conversation import Prompt
@@ -240,6 +249,14 @@ class Recommender:
         self.support_rows_ = np.flatnonzero(self.items_.has_flag(FLAG_SUPPORT))
         # Strongest intimacy type per row (ties: IntimacyType order, as Activity has it).
         self.strongest_ = np.argmax(self.items_.intimacy, axis=1).astype(np.int8)
+        self.facts_ = ItemFacts(
+            self.strongest_,
+            self.obstacle_matches_,
+            self.items_.intimacy,
+            self.items_.novelty,
+            self.items_.remote,
+            self.items_.practice == PRACTICES.index(Practice.conversation),
+        )
         # Derived from items_ (so recomputed on load, never saved): the rows that
         # person fit and emphasis are weighted sums of, laid out for one matmul.
         self.person_basis_ = person_basis(self.items_)
@@ -425,9 +442,7 @@ class Recommender:
                 scores.append(min([support_score, *scores[-1:]]))
                 picks.append(support)
                 fits.append(np.round(person[:, row, support].astype(np.float64), 6).tolist())
-            explainer = Explainer(
-                a, b, ctx, self.text_, self.obstacle_matches_, self.strongest_, picks, notes[row]
-            )
+            explainer = Explainer(a, b, ctx, self.text_, self.facts_, picks, notes[row])
             out.append(
                 [
                     self._suggestion(
@@ -478,9 +493,7 @@ class Recommender:
         crisis = (flags[items] & FLAG_CRISIS) != 0
         # Crisis and domestic-violence help first, quickest to act on first, then by id.
         order = items[np.lexsort((items, self.items_.minutes[items], ~crisis))][:k]
-        explainer = Explainer(
-            a, b, ctx, self.text_, self.obstacle_matches_, self.strongest_, order.tolist()
-        )
+        explainer = Explainer(a, b, ctx, self.text_, self.facts_, order.tolist())
         person, _ = self._score_block([triple])
         reasons = explainer.safety_reasons()
         fits = np.round(person[:, 0, order].astype(np.float64), 6).T.tolist()
