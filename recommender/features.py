@@ -51,8 +51,6 @@ N_STRUCTURE_TAGS = 64
 #: feeds the similarity of a few dozen candidates, and a million activities' worth
 #: is 86 MB this way (0.35 GB as float32).
 STRUCTURE_SCALE = 127
-#: From this many queries at once, TextSpace.cosine uses a sparse product.
-SPARSE_QUERIES = 16
 
 # Bit flags in ItemTable.flags.
 FLAG_SUPPORT = 1  # practice support: professional or peer help
