@@ -15,7 +15,6 @@ import numpy.typing as npt
 
 from .features import TextSpace
 from .schema import (
-    Activity,
     IntimacyType,
     Obstacle,
     PairContext,
@@ -123,11 +122,12 @@ class Explainer:
         for person in self.people:
             hits: dict[int, str] = {}
             for word in person.interests:
-                mentioned = _mentions(text, word)
-                for item in picks:
-                    if item in mentioned:
-                        hits.setdefault(item, word)
+                for item in _mentions(text, word).intersection(picks):
+                    hits.setdefault(item, word)
             self.interest_hits.append(hits)
+        # The fit reason depends on a few facts, not on the item: most of a list's
+        # items share them, so each text is composed once per pair.
+        self._fit_texts: dict[tuple[str | None, str | None, int, bool], str] = {}
         self.values = tuple(
             tuple(person.intimacy.get(t, 0.5) for t in _TYPES) for person in self.people
         )
@@ -159,36 +159,61 @@ class Explainer:
             return kind_name, f"{name} values {kind_name} closeness"
         return "none", None
 
-    def reasons(
-        self, activity: Activity, item: int, scores: Sequence[float], support: bool = False
-    ) -> tuple[str, ...]:
-        """One to three reasons for suggesting ``activity`` (catalogue row ``item``)."""
+    def explain(
+        self,
+        picks: Sequence[int],
+        fits: Sequence[tuple[float, float]],
+        support: int | None = None,
+    ) -> list[tuple[str, ...]]:
+        """One to three reasons for each picked catalogue row, in order.
+
+        ``fits`` holds each pick's two person fits; ``support`` is the row of a
+        professional-help pick, if any. One call per pair keeps the per-item
+        work to a few byte lookups (the hot path explains ten items a pair).
+        """
         facts = self.facts
-        out: list[str] = [self._fit_reason(item, scores)]
-        if support:
-            out.append(SUPPORT_REASON)
-        for hits, reason in self.obstacle_rows:
-            if hits[item]:
-                out.append(reason)
-                break
-        for builds, reason in self.goals:
-            if builds[item]:
-                out.append(reason)
-                break
-        if item in self.notes:
-            out.append(self.notes[item])
-        if facts.novel[item]:
-            out.append(self.novelty_reason)
-        if self.remote and facts.remote[item]:
-            out.append("Works over a call")
-        if facts.conversation[item] and len(out) < MAX_REASONS:
-            out.append(self.turns_reason)
-        return tuple(out[:MAX_REASONS])
+        novel, conversation = facts.novel, facts.conversation
+        remote = facts.remote if self.remote else None
+        fit_reason, notes = self._fit_reason, self.notes
+        out = []
+        for item, scores in zip(picks, fits, strict=True):
+            found = [fit_reason(item, scores)]
+            if item == support:
+                found.append(SUPPORT_REASON)
+            for hits, reason in self.obstacle_rows:
+                if hits[item]:
+                    found.append(reason)
+                    break
+            for builds, reason in self.goals:
+                if builds[item]:
+                    found.append(reason)
+                    break
+            if item in notes:
+                found.append(notes[item])
+            if novel[item]:
+                found.append(self.novelty_reason)
+            if remote is not None and remote[item]:
+                found.append("Works over a call")
+            if conversation[item] and len(found) < MAX_REASONS:
+                found.append(self.turns_reason)
+            out.append(tuple(found[:MAX_REASONS]))
+        return out
 
     def _fit_reason(self, item: int, scores: Sequence[float]) -> str:
         """Why it fits each person. Clauses are ordered by name, so swapping the
         two people leaves the text unchanged."""
-        kind = self.facts.strongest[item]
+        key = (
+            self.interest_hits[0].get(item),
+            self.interest_hits[1].get(item),
+            self.facts.strongest[item],
+            min(scores) >= 0.5,
+        )
+        text = self._fit_texts.get(key)
+        if text is None:
+            text = self._fit_texts[key] = self._compose_fit(item, key[2], key[3])
+        return text
+
+    def _compose_fit(self, item: int, kind: int, fits_other: bool) -> str:
         found = [(self.people[w].name, *self._person_reason(w, item, kind)) for w in (0, 1)]
         found.sort(key=lambda f: (f[0], f[1], f[2] or ""))
         (name_1, kind_1, text_1), (name_2, kind_2, text_2) = found
@@ -205,7 +230,6 @@ class Explainer:
             return f"{text_1}; {text_2}"
         if text_1 or text_2:
             other = name_2 if text_1 else name_1
-            fits_other = min(scores) >= 0.5
             return (
                 f"{text_1 or text_2}; a good fit for {other} too"
                 if fits_other

@@ -149,7 +149,8 @@ class TextSpace:
         terms = np.array(ordered, np.int32)
         tf = np.array([1.0 + math.log(counts[t]) for t in ordered], np.float32)
         weights = tf * self.idf[terms]
-        weights /= np.float32(np.linalg.norm(weights))
+        # np.linalg.norm's own formula for a vector, without its dispatch overhead.
+        weights /= np.sqrt(np.dot(weights, weights))
         return terms, weights
 
     def postings(self, terms: I32) -> tuple[I64, I32]:
@@ -181,12 +182,16 @@ class TextSpace:
         total = np.bincount(cells, weights=contrib, minlength=len(queries) * n)
         return total.astype(np.float32).reshape(len(queries), n)
 
-    def cosine_cells(self, queries: Sequence[tuple[I32, F32]]) -> tuple[npt.NDArray[np.int64], F32]:
-        """The non-zero cells of :meth:`cosine`, as (flat index query * n + item, value).
+    def cosine_cells(
+        self, queries: Sequence[tuple[I32, F32]], above: float = 0.0
+    ) -> tuple[I64, I64, F32]:
+        """The cells of :meth:`cosine` above ``above``, as (query row, item, value).
 
         For a block of queries: a sparse product (scipy) that never builds the
         dense array. Values equal :meth:`cosine`'s bit for bit: the same exact
         float64 products summed in the same order (query terms ascending).
+        Cells at or below ``above`` (compared in float32, like the values) are
+        dropped before the row and item of each is worked out.
         """
         from scipy import sparse
 
@@ -203,8 +208,10 @@ class TextSpace:
         weights = np.concatenate([w for _, w in queries]).astype(np.float64)
         query = sparse.csr_matrix((weights, terms, indptr), shape=(len(sizes), len(self.terms)))
         product = (query @ by_term).tocsr()
-        rows = np.repeat(np.arange(len(sizes), dtype=np.int64), np.diff(product.indptr))
-        return rows * self.n_items + product.indices, product.data.astype(np.float32)
+        values = product.data.astype(np.float32)
+        kept = np.flatnonzero(values > np.float32(above))
+        rows = np.searchsorted(product.indptr, kept, side="right") - 1
+        return rows, product.indices[kept].astype(np.int64), values[kept]
 
     def items_with_all(self, terms: I32) -> I32:
         """Items whose text contains every one of ``terms`` (for phrase filters)."""

@@ -63,7 +63,7 @@ STRATEGIES = agg.STRATEGIES
 MODEL_FORMAT = "closer-model"
 MODEL_VERSION = 2  # 2: arrays_sha256 in the metadata
 #: Pairs scored together in one block of matrix operations.
-CHUNK = 256
+CHUNK = 128
 
 Triple = tuple[PersonProfile, PersonProfile, PairContext]
 
@@ -430,28 +430,29 @@ class Recommender:
         fits_a = np.round(np.take_along_axis(person[0], safe, axis=1).astype(np.float64), 6)
         fits_b = np.round(np.take_along_axis(person[1], safe, axis=1).astype(np.float64), 6)
         chosen_rows, capped_rows = chosen.tolist(), capped.astype(np.float64).tolist()
-        fits_rows = np.stack([fits_a, fits_b], axis=2).tolist()
+        fits_a_rows, fits_b_rows = fits_a.tolist(), fits_b.tolist()
+        # Values come from validated inputs and clipped arrays: skip re-validation.
+        trusted, activities = Suggestion._trusted, self.activities_
         out = []
         for row, (a, b, ctx) in enumerate(triples):
             picks = [i for i in chosen_rows[row] if i >= 0]
             scores = capped_rows[row][: len(picks)]
-            fits = fits_rows[row][: len(picks)]
+            fits: list[tuple[float, float]] = list(
+                zip(fits_a_rows[row][: len(picks)], fits_b_rows[row][: len(picks)], strict=True)
+            )
             support, support_score = supports.get(row) or (None, 0.0)
             if support is not None:
                 picks, scores, fits = picks[: k - 1], scores[: k - 1], fits[: k - 1]
                 scores.append(min([support_score, *scores[-1:]]))
                 picks.append(support)
-                fits.append(np.round(person[:, row, support].astype(np.float64), 6).tolist())
+                fit_a, fit_b = np.round(person[:, row, support].astype(np.float64), 6).tolist()
+                fits.append((fit_a, fit_b))
             explainer = Explainer(a, b, ctx, self.text_, self.facts_, picks, notes[row])
+            reasons = explainer.explain(picks, fits, support)
             out.append(
                 [
-                    self._suggestion(
-                        item,
-                        score,
-                        fit,
-                        explainer.reasons(self.activities_[item], item, fit, item == support),
-                    )
-                    for item, score, fit in zip(picks, scores, fits, strict=True)
+                    trusted(activities[item], round(score, 6), fit, why)
+                    for item, score, fit, why in zip(picks, scores, fits, reasons, strict=True)
                 ]
             )
         return out

@@ -81,10 +81,13 @@ def test_cosine_through_postings_equals_a_dense_product(fitted, groups):
         expected[row] = dense[:, terms] @ weights.astype(np.float64)
     np.testing.assert_allclose(model.text_.cosine(queries), expected, atol=1e-6)
     if any(len(t) for t, _ in queries):
-        cells, values = model.text_.cosine_cells(queries)
-        flat = model.text_.cosine(queries).reshape(-1)
-        assert np.array_equal(flat[cells], values)  # the same sums, bit for bit
-        assert np.count_nonzero(flat) == len(cells)
+        dense = model.text_.cosine(queries)
+        rows, items, values = model.text_.cosine_cells(queries)
+        assert np.array_equal(dense[rows, items], values)  # the same sums, bit for bit
+        assert np.count_nonzero(dense) == len(values)
+        rows, items, values = model.text_.cosine_cells(queries, above=0.1)
+        assert np.array_equal(dense[rows, items], values)
+        assert np.count_nonzero(dense > np.float32(0.1)) == len(values)
 
 
 @settings(max_examples=30, deadline=None)
