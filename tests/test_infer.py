@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from importlib import resources
 
 import numpy as np
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,6 +20,8 @@ from recommender.infer import (
     drop_common_words,
     infer_report,
     inference_text,
+    load_cues,
+    parse_cues,
     schema_weights,
 )
 
@@ -193,6 +197,98 @@ def test_words_shared_by_most_texts_are_dropped_from_ten_texts_on() -> None:
     texts = [f"{word} from the Bored list" for word in ["Cook", "Walk"] * 5]
     assert drop_common_words(texts) == ["cook", "walk"] * 5
     assert drop_common_words(texts[:4]) == texts[:4]
+
+
+# --------------------------------------------------------------------------- cue lexicon
+
+
+def _bundled_cue_words() -> dict[str, list[str]]:
+    text = (resources.files("recommender") / "cues.yaml").read_text(encoding="utf-8")
+    document = yaml.safe_load(text)
+    assert isinstance(document, dict)
+    return document
+
+
+def test_the_bundled_lexicon_loads_safely_and_gives_every_type_its_own_cues() -> None:
+    words = _bundled_cue_words()
+    assert sorted(words) == sorted(t.value for t in rc.IntimacyType)
+    assert all(30 <= len(w) <= 80 for w in words.values())
+    cues = load_cues()
+    assert all(len(cues[t]) >= 30 for t in rc.IntimacyType)
+    # Stemmed on load, so inflected forms in a text still count.
+    assert "massag" in cues[rc.IntimacyType.physical]
+
+
+@pytest.mark.parametrize("kind", list(rc.IntimacyType))
+def test_a_text_made_of_one_types_cues_is_predicted_as_that_type(
+    model: IntimacyModel, kind: rc.IntimacyType
+) -> None:
+    words = _bundled_cue_words()[kind.value]
+    whole, first, last = model.predict(
+        [" ".join(words), " ".join(words[:10]), " ".join(words[-10:])]
+    )
+    assert {whole.strongest_type, first.strongest_type, last.strongest_type} == {kind}
+
+
+@pytest.mark.parametrize(
+    ("document", "pattern"),
+    [
+        (["touch"], "must map each intimacy type to a list of words, got list"),
+        (
+            {**{t.value: ["x"] for t in rc.IntimacyType}, "sexual": ["y"]},
+            r"unknown intimacy type 'sexual'; allowed: physical, emotional",
+        ),
+        (
+            {t.value: ["walk"] for t in rc.IntimacyType if t.value != "spiritual"},
+            "type 'spiritual' needs a non-empty list of words, got None",
+        ),
+        (
+            {t.value: [] if t.value == "physical" else ["walk"] for t in rc.IntimacyType},
+            r"type 'physical' needs a non-empty list of words, got \[\]",
+        ),
+        (
+            {t.value: [3] if t.value == "emotional" else ["walk"] for t in rc.IntimacyType},
+            r"type 'emotional' needs a non-empty list of words, got \[3\]",
+        ),
+        (
+            {
+                t.value: ["the", "a"] if t.value == "intellectual" else ["walk"]
+                for t in rc.IntimacyType
+            },
+            "type 'intellectual' has only stop words or single letters",
+        ),
+    ],
+)
+def test_a_malformed_lexicon_is_refused_naming_the_file_and_type(
+    document: object, pattern: str
+) -> None:
+    with pytest.raises(rc.ConfigError, match=rf"^my-cues\.yaml: {pattern}"):
+        parse_cues(document, source="my-cues.yaml")
+
+
+@pytest.mark.parametrize("value", [-0.5, float("inf"), True])
+def test_a_cue_weight_below_zero_or_not_finite_is_refused(value: float) -> None:
+    with pytest.raises(rc.ConfigError, match=r"cue_weight must be a number >= 0, got"):
+        IntimacyModel(cue_weight=value).fit(rc.default_catalog())
+
+
+def test_a_zero_cue_weight_leaves_the_lexicon_out() -> None:
+    plain = IntimacyModel(cue_weight=0).fit(rc.default_catalog())
+    with_cues = IntimacyModel().fit(rc.default_catalog())
+    texts = ["Pray together at sunrise"]
+    for fitted, extra_columns in ((plain, 0), (with_cues, 5)):
+        words = fitted.vectorizer_.transform(texts)
+        assert fitted._features(texts, words).shape[1] == words.shape[1] + extra_columns
+
+
+def test_the_cue_lexicon_lifts_macro_f1_over_words_alone() -> None:
+    # Why the lexicon ships: same folds, same seed, with and without it
+    # (about 0.65 against 0.59 on the 405-item catalogue).
+    catalog = rc.default_catalog()
+    with_cues = infer_report(catalog, folds=5)
+    words_only = infer_report(catalog, folds=5, model=IntimacyModel(cue_weight=0))
+    assert with_cues.macro_f1 > words_only.macro_f1
+    assert with_cues.weights_mae < words_only.weights_mae
 
 
 # --------------------------------------------------------------------------- report
