@@ -20,6 +20,7 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -309,42 +310,107 @@ def fit_features(activities: Sequence[Activity]) -> tuple[TextSpace, ItemTable]:
     return text, _item_table(activities)
 
 
+def _scalar_columns(
+    activities: Sequence[Activity],
+) -> tuple[F32, npt.NDArray[np.int32], list[tuple[str, ...]]]:
+    """Intimacy mixes, the integer columns and the tag tuples of every activity,
+    read in one pass over the activities.
+
+    One pass, not one per field: at 100k+ activities the objects no longer fit
+    in the CPU caches, and touching each of them a dozen times made the table
+    cost per activity double from 10k to 100k. Values that activities share
+    (intimacy mixes, relationship sets and tag tuples are interned by
+    ``Activity``) are converted once per distinct object.
+    """
+    mixes: dict[int, tuple[float, ...]] = {}
+    rel_codes: dict[frozenset[Relationship], int] = {}
+    tag_codes: dict[tuple[str, ...], int] = {}
+    support = Practice.support
+    intimacy: list[tuple[float, ...]] = []
+    rows: list[tuple[int, ...]] = []
+    tag_lists: list[tuple[str, ...]] = []
+    for a in activities:
+        d = a.__dict__  # the validated fields, read directly
+        mapping = d["intimacy"]
+        mix = mixes.get(id(mapping))  # alive as long as ``activities``: ids are stable
+        if mix is None:
+            mix = mixes[id(mapping)] = tuple(mapping.get(t, 0.0) for t in TYPES)
+        intimacy.append(mix)
+        relationships = d["relationships"]
+        rel = rel_codes.get(relationships)
+        if rel is None:
+            rel = rel_codes[relationships] = sum(
+                1 << bit for bit, r in enumerate(RELATIONSHIPS) if r in relationships
+            )
+        tags = d["tags"]
+        tag_lists.append(tags)
+        flag = tag_codes.get(tags)
+        if flag is None:
+            flag = tag_codes[tags] = sum({_TAG_FLAGS[t] for t in tags if t in _TAG_FLAGS})
+        practice = d["practice"]
+        rows.append(
+            (
+                _PRACTICE_CODE[practice],
+                ENERGY_LEVEL[d["energy"]],
+                SETTING_CODE[d["setting"]],
+                d["novelty"],
+                d["depth"],
+                d["minutes"],
+                d["cost"],
+                CONTACT_LEVEL[d["contact"]],
+                d["accessible"],
+                d["remote"],
+                rel,
+                flag | (FLAG_SUPPORT if practice is support else 0),
+            )
+        )
+    mixes_array = np.array(intimacy, dtype=np.float32).reshape(len(activities), len(TYPES))
+    block = np.array(rows, dtype=np.int32).reshape(len(activities), len(_SCALARS))
+    return mixes_array, block, tag_lists
+
+
+#: The columns of :func:`_scalar_columns`'s integer block, in order.
+_SCALARS = (
+    "practice",
+    "energy",
+    "setting",
+    "novelty",
+    "depth",
+    "minutes",
+    "cost",
+    "contact",
+    "accessible",
+    "remote",
+    "relationships",
+    "flags",
+)
+_PRACTICE_CODE = {p: i for i, p in enumerate(PRACTICES)}
+
+
 def _item_table(activities: Sequence[Activity]) -> ItemTable:
     n = len(activities)
-    intimacy = np.array(
-        [[a.intimacy.get(t, 0.0) for t in TYPES] for a in activities], dtype=np.float32
-    ).reshape(n, len(TYPES))
+    intimacy, block, tag_lists = _scalar_columns(activities)
+    column = {name: block[:, i] for i, name in enumerate(_SCALARS)}
     share = intimacy / np.maximum(intimacy.sum(axis=1, keepdims=True), np.float32(1e-9))
-    practice = np.array([PRACTICES.index(a.practice) for a in activities], np.int8)
-    energy = np.array([ENERGY_LEVEL[a.energy] for a in activities], np.int8)
-    setting = np.array([SETTING_CODE[a.setting] for a in activities], np.int8)
-    novelty = np.array([a.novelty for a in activities], np.int8)
+    practice = column["practice"].astype(np.int8)
+    energy = column["energy"].astype(np.int8)
+    setting = column["setting"].astype(np.int8)
+    novelty = column["novelty"].astype(np.int8)
 
-    rel_bits = np.zeros(n, np.uint8)
-    for bit, rel in enumerate(RELATIONSHIPS):
-        rel_bits |= np.array([rel in a.relationships for a in activities], bool).astype(
-            np.uint8
-        ) << np.uint8(bit)
-    flags = np.array(
-        [
-            sum({*(_TAG_FLAGS[t] for t in a.tags if t in _TAG_FLAGS)})
-            | (FLAG_SUPPORT if a.practice is Practice.support else 0)
-            for a in activities
-        ],
-        np.uint8,
-    )
-
-    tag_lists = [a.tags for a in activities]
-    tag_counts = Counter(t for tags in tag_lists for t in tags)
+    # Every (item, tag) occurrence as flat arrays, mapped at C speed (no list of
+    # tuples: at a million activities that alone would be a quarter of a gigabyte).
+    flat_tags = list(chain.from_iterable(tag_lists))
+    item_of = np.repeat(np.arange(n, dtype=np.int32), np.fromiter(map(len, tag_lists), np.int64, n))
+    tag_counts = Counter(flat_tags)
     tag_names = np.array(sorted(tag_counts), dtype=np.str_)
     tag_col = {t: i for i, t in enumerate(tag_names.tolist())}
-    # (tag, item) postings as arrays, sorted by tag then item (no list of tuples:
-    # at a million activities that list alone would be a quarter of a gigabyte).
-    tag_of = np.fromiter((tag_col[t] for tags in tag_lists for t in tags), np.int64)
-    item_of = np.fromiter((i for i, tags in enumerate(tag_lists) for _ in tags), np.int32)
+    tag_of = np.fromiter(map(tag_col.__getitem__, flat_tags), np.int64, len(flat_tags))
+    del flat_tags
+    # Postings sorted by tag then item.
     order = np.lexsort((item_of, tag_of))
-    tag_of, tag_items = tag_of[order], item_of[order]
-    tag_ptr = np.searchsorted(tag_of, np.arange(len(tag_names) + 1)).astype(np.int64)
+    tag_sorted, tag_items = tag_of[order], item_of[order]
+    tag_ptr = np.searchsorted(tag_sorted, np.arange(len(tag_names) + 1)).astype(np.int64)
+    del order, tag_sorted
 
     frequent = [t for t, _ in sorted(tag_counts.items(), key=lambda kv: (-kv[1], kv[0]))]
     frequent_col = {t: i for i, t in enumerate(frequent[:N_STRUCTURE_TAGS])}
@@ -372,13 +438,12 @@ def _item_table(activities: Sequence[Activity]) -> ItemTable:
         structure[:, starts[name] : starts[name] + widths[name]] = w[name] * _one_hot(
             codes, widths[name]
         )
-    rows = np.fromiter(
-        (i for i, tags in enumerate(tag_lists) for t in tags if t in frequent_col), np.int64
-    )
-    cols = np.fromiter(
-        (starts["tags"] + frequent_col[t] for tags in tag_lists for t in tags if t in frequent_col),
-        np.int64,
-    )
+    # Each tag's column in the structure block, -1 when it is not among the frequent.
+    tag_column = np.full(len(tag_names), -1, np.int64)
+    tag_column[[tag_col[t] for t in frequent_col]] = starts["tags"] + np.arange(len(frequent_col))
+    cols = tag_column[tag_of]
+    rows = item_of[cols >= 0].astype(np.int64)
+    cols = cols[cols >= 0]
     structure[rows, cols] = w["tags"]
     tag_count = np.zeros(n, np.float32)
     np.add.at(tag_count, rows, 1.0)
@@ -395,14 +460,14 @@ def _item_table(activities: Sequence[Activity]) -> ItemTable:
         energy=energy,
         setting=setting,
         novelty=novelty,
-        depth=np.array([a.depth for a in activities], np.int8),
-        minutes=np.array([a.minutes for a in activities], np.int16),
-        cost=np.array([a.cost for a in activities], np.int8),
-        contact=np.array([CONTACT_LEVEL[a.contact] for a in activities], np.int8),
-        accessible=np.array([a.accessible for a in activities], bool),
-        remote=np.array([a.remote for a in activities], bool),
-        relationships=rel_bits,
-        flags=flags,
+        depth=column["depth"].astype(np.int8),
+        minutes=column["minutes"].astype(np.int16),
+        cost=column["cost"].astype(np.int8),
+        contact=column["contact"].astype(np.int8),
+        accessible=column["accessible"].astype(bool),
+        remote=column["remote"].astype(bool),
+        relationships=column["relationships"].astype(np.uint8),
+        flags=column["flags"].astype(np.uint8),
         tag_names=tag_names,
         tag_ptr=tag_ptr,
         tag_items=tag_items,

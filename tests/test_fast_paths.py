@@ -182,3 +182,46 @@ def test_synthetic_catalogues_rank_like_the_straightforward_computation(constrai
     activities = synthetic_catalog(400, seed=2)
     pairs = random_pairs(activities, 300, seed=3, constrained=constrained)
     assert check_model(activities, pairs) == []
+
+
+def test_the_one_pass_item_table_equals_reading_each_field(fitted):
+    import functools
+    import operator
+
+    from recommender.features import (
+        _TAG_FLAGS,
+        FLAG_SUPPORT,
+        RELATIONSHIPS,
+        SETTING_CODE,
+        TYPES,
+    )
+    from recommender.schema import CONTACT_LEVEL, ENERGY_LEVEL
+
+    model, _ = fitted
+    items, acts = model.items_, model.activities_
+    expected = {
+        "intimacy": [[a.intimacy.get(t, 0.0) for t in TYPES] for a in acts],
+        "energy": [ENERGY_LEVEL[a.energy] for a in acts],
+        "setting": [SETTING_CODE[a.setting] for a in acts],
+        "novelty": [a.novelty for a in acts],
+        "depth": [a.depth for a in acts],
+        "minutes": [a.minutes for a in acts],
+        "cost": [a.cost for a in acts],
+        "contact": [CONTACT_LEVEL[a.contact] for a in acts],
+        "accessible": [a.accessible for a in acts],
+        "remote": [a.remote for a in acts],
+        "relationships": [
+            sum(1 << bit for bit, r in enumerate(RELATIONSHIPS) if r in a.relationships)
+            for a in acts
+        ],
+    }
+    for name, values in expected.items():
+        column = getattr(items, name)
+        np.testing.assert_array_equal(column, np.array(values, column.dtype), err_msg=name)
+    flags = [
+        functools.reduce(operator.or_, (_TAG_FLAGS.get(t, 0) for t in a.tags), 0)
+        | (FLAG_SUPPORT if a.practice is rc.Practice.support else 0)
+        for a in acts
+    ]
+    np.testing.assert_array_equal(items.flags, np.array(flags))
+    assert any(f & FLAG_SUPPORT for f in flags) and any(f & ~FLAG_SUPPORT for f in flags)
