@@ -127,7 +127,7 @@ class Explainer:
             self.interest_hits.append(hits)
         # The fit reason depends on a few facts, not on the item: most of a list's
         # items share them, so each text is composed once per pair.
-        self._fit_texts: dict[tuple[str | None, str | None, int, bool], str] = {}
+        self._fit_texts: dict[tuple[str | None, str | None, int], tuple[str, str]] = {}
         self.values = tuple(
             tuple(person.intimacy.get(t, 0.5) for t in _TYPES) for person in self.people
         )
@@ -148,10 +148,9 @@ class Explainer:
         first, second = sorted((a.name, b.name))
         self.turns_reason = f"Take turns: {first} and {second} both answer each question"
 
-    def _person_reason(self, who: int, item: int, kind: int) -> tuple[str, str | None]:
-        """(kind, text): an interest hit beats a strongly valued type."""
+    def _person_reason(self, who: int, word: str | None, kind: int) -> tuple[str, str | None]:
+        """(kind, text) for one person: an interest hit beats a strongly valued type."""
         name = self.people[who].name
-        word = self.interest_hits[who].get(item)
         if word is not None:  # a real match, not a passing mention
             return "interest", f"{name} enjoys {word}"
         if self.values[who][kind] >= STRONG_WEIGHT:
@@ -206,36 +205,36 @@ class Explainer:
             self.interest_hits[0].get(item),
             self.interest_hits[1].get(item),
             self.facts.strongest[item],
-            min(scores) >= 0.5,
         )
-        text = self._fit_texts.get(key)
-        if text is None:
-            text = self._fit_texts[key] = self._compose_fit(item, key[2], key[3])
-        return text
+        texts = self._fit_texts.get(key)
+        if texts is None:
+            texts = self._fit_texts[key] = self._compose_fit(*key)
+        # (if only one of them has a clause: whether it fits the other one too)
+        return texts[min(scores) >= 0.5]
 
-    def _compose_fit(self, item: int, kind: int, fits_other: bool) -> str:
-        found = [(self.people[w].name, *self._person_reason(w, item, kind)) for w in (0, 1)]
+    def _compose_fit(self, word_a: str | None, word_b: str | None, kind: int) -> tuple[str, str]:
+        """The fit reason as (when the other person's fit is low, when it is good)."""
+        found = [
+            (self.people[w].name, *self._person_reason(w, word, kind))
+            for w, word in ((0, word_a), (1, word_b))
+        ]
         found.sort(key=lambda f: (f[0], f[1], f[2] or ""))
         (name_1, kind_1, text_1), (name_2, kind_2, text_2) = found
         if kind_1 == kind_2 and kind_1 not in ("interest", "none"):
-            return f"Both {name_1} and {name_2} value {kind_1} closeness"
-        if (
-            kind_1 == kind_2 == "interest"
-            and text_1
-            and text_2
-            and text_1.split(" enjoys ", 1)[1] == text_2.split(" enjoys ", 1)[1]
-        ):
-            return f"Both {name_1} and {name_2} enjoy {text_1.split(' enjoys ', 1)[1]}"
-        if text_1 and text_2:
-            return f"{text_1}; {text_2}"
-        if text_1 or text_2:
+            text = f"Both {name_1} and {name_2} value {kind_1} closeness"
+        elif kind_1 == kind_2 == "interest" and word_a == word_b:
+            text = f"Both {name_1} and {name_2} enjoy {word_a}"
+        elif text_1 and text_2:
+            text = f"{text_1}; {text_2}"
+        elif text_1 or text_2:
             other = name_2 if text_1 else name_1
             return (
-                f"{text_1 or text_2}; a good fit for {other} too"
-                if fits_other
-                else f"{text_1 or text_2}; something new for {other} to share"
+                f"{text_1 or text_2}; something new for {other} to share",
+                f"{text_1 or text_2}; a good fit for {other} too",
             )
-        return f"{_TYPE_NAMES[kind].capitalize()} closeness for {name_1} and {name_2}"
+        else:
+            text = f"{_TYPE_NAMES[kind].capitalize()} closeness for {name_1} and {name_2}"
+        return text, text
 
     def safety_reasons(self) -> tuple[str, ...]:
         """The reason every safety suggestion carries."""

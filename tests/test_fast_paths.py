@@ -225,3 +225,31 @@ def test_the_one_pass_item_table_equals_reading_each_field(fitted):
     ]
     np.testing.assert_array_equal(items.flags, np.array(flags))
     assert any(f & FLAG_SUPPORT for f in flags) and any(f & ~FLAG_SUPPORT for f in flags)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n_items=st.integers(1, 3000),
+    size=st.integers(1, 80),
+    infeasible=st.floats(0.0, 1.0),
+    levels=st.integers(2, 1000),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_top_items_are_the_largest_values_smallest_ids_first_like_a_full_sort(
+    n_items, size, infeasible, levels, seed
+):
+    from recommender.rerank import top_items
+
+    size = min(size, n_items)
+    rng = np.random.default_rng(seed)
+    # Few distinct levels make ties; -inf marks infeasible items.
+    pair = (rng.integers(0, levels, (3, n_items)) / levels).astype(np.float32)
+    pair[rng.random((3, n_items)) < infeasible] = -np.inf
+    top = top_items(pair, size)
+    assert top.shape == (3, size)
+    for row in range(3):
+        finite = int(np.isfinite(pair[row]).sum())
+        # By value, then the smaller column first (-inf: infeasible, any will do).
+        expected = np.lexsort((np.arange(n_items), -pair[row]))[: min(size, finite)]
+        assert set(expected.tolist()) <= set(top[row].tolist())
+        assert len(set(top[row].tolist())) == size  # distinct columns
