@@ -40,7 +40,9 @@ Array = npt.NDArray[Any]
 
 
 def _average(s: Array) -> Array:
-    return np.asarray((s[0] + s[1]) * 0.5)
+    total = np.asarray(s[0] + s[1])
+    total *= 0.5  # in place: one (pairs x items) array, not two
+    return total
 
 
 def _least_misery(s: Array) -> Array:

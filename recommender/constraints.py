@@ -108,14 +108,20 @@ class PairLimits:
         recent: Sequence[npt.NDArray[np.int32]] | None = None,
     ) -> PairLimits:
         """Collect the limits of ``pairs`` (profiles and contexts) into arrays."""
-        avoid_cache: dict[str, npt.NDArray[np.int32]] = {}
+        # Remembered with the fitted text space (like interest mentions): the same
+        # 'avoid' words come back pair after pair, block after block.
+        avoid_cache: dict[str, npt.NDArray[np.int32]] = text.__dict__.setdefault("_avoided", {})
 
         def avoided(words: Sequence[str]) -> npt.NDArray[np.int32]:
             hits = []
             for word in words:
-                if word not in avoid_cache:
-                    avoid_cache[word] = avoided_items(word, items, text)
-                hits.append(avoid_cache[word])
+                found = avoid_cache.get(word)
+                if found is None:
+                    if len(avoid_cache) >= 10_000:
+                        avoid_cache.clear()
+                    found = avoid_cache[word] = avoided_items(word, items, text)
+                    found.flags.writeable = False  # shared: never changed in place
+                hits.append(found)
             # Repeats are harmless (they are scattered into a mask): no sort needed.
             return np.concatenate(hits) if hits else np.empty(0, np.int32)
 

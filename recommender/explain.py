@@ -40,6 +40,13 @@ _OBSTACLE_REASON = {
     Obstacle.mental_health: "Easy on energy and low on pressure",
 }
 
+_OBSTACLES = tuple(Obstacle)
+_GOAL_REASON = tuple(f"Grows the {t.value} closeness you want" for t in _TYPES)
+#: Indexed by "the pair is romantic".
+_NOVELTY_REASON = tuple(
+    f"New and exciting: novel shared activities bring {who} closer" for who in ("people", "couples")
+)
+
 SAFETY_REASON = (
     "You mentioned fear, coercion or violence: closer suggests help for one person, "
     "not joint activities. It is not a crisis service; in danger, call your local "
@@ -132,19 +139,22 @@ class Explainer:
             tuple(person.intimacy.get(t, 0.5) for t in _TYPES) for person in self.people
         )
         # Per-pair phrases, fixed in enum order so the text never depends on set order.
-        self.obstacle_rows = [
-            (facts.obstacle[row], _OBSTACLE_REASON[o])
-            for row, o in enumerate(Obstacle)
-            if o in ctx.obstacles
-        ]
-        self.goals = [
-            (facts.builds[i], f"Grows the {t.value} closeness you want")
-            for i, t in enumerate(_TYPES)
-            if t in ctx.goals
-        ]
+        self.obstacle_rows = (
+            [
+                (facts.obstacle[row], _OBSTACLE_REASON[o])
+                for row, o in enumerate(_OBSTACLES)
+                if o in ctx.obstacles
+            ]
+            if ctx.obstacles
+            else []
+        )
+        self.goals = (
+            [(facts.builds[i], _GOAL_REASON[i]) for i, t in enumerate(_TYPES) if t in ctx.goals]
+            if ctx.goals
+            else []
+        )
         self.remote = ctx.remote
-        who = "couples" if ctx.relationship is Relationship.romantic else "people"
-        self.novelty_reason = f"New and exciting: novel shared activities bring {who} closer"
+        self.novelty_reason = _NOVELTY_REASON[ctx.relationship is Relationship.romantic]
         first, second = sorted((a.name, b.name))
         self.turns_reason = f"Take turns: {first} and {second} both answer each question"
 

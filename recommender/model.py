@@ -289,8 +289,8 @@ class Recommender:
             people = self._people([t[0] for t in triples] + [t[1] for t in triples])
         fit = self._relevance(people)
         person = fit.reshape(2, len(triples), -1)
-        pair = agg.aggregate(self.strategy, person)
-        pair = pair + bonus([t[2] for t in triples], self.effect_basis_, self.novelty_weight)
+        pair = agg.aggregate(self.strategy, person)  # a new array: added to in place
+        pair += bonus([t[2] for t in triples], self.effect_basis_, self.novelty_weight)
         return person, np.clip(pair, 0.0, 1.0, out=pair)
 
     def _item_vector(self, item: int) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]:
