@@ -120,7 +120,7 @@ def analyze(text: str) -> list[str]:
     >>> analyze("Cook a dish from a country neither of you has visited")
     ['cook', 'dish', 'country', 'neither', 'visit']
     """
-    tokens = _TOKEN.findall(text.lower())
+    tokens = tokens_of(text)
     try:
         return [term for term in map(_TERMS.__getitem__, tokens) if term]
     except KeyError:  # words not seen before: stem them once (a plain dict beats lru_cache)
@@ -128,8 +128,31 @@ def analyze(text: str) -> list[str]:
             _TERMS.clear()
         for token in tokens:
             if token not in _TERMS:
-                _TERMS[token] = "" if len(token) < 2 or token in STOP_WORDS else stem(token)
+                _TERMS[token] = token_term(token)
         return [term for term in map(_TERMS.__getitem__, tokens) if term]
+
+
+def tokens_of(text: str) -> list[str]:
+    """The raw lower-case tokens of ``text``, before stop words and stemming.
+
+    Examples
+    --------
+    >>> tokens_of("Cook a dish!")
+    ['cook', 'a', 'dish']
+    """
+    return _TOKEN.findall(text.lower())
+
+
+def token_term(token: str) -> str:
+    """The term :func:`analyze` makes of one token: "" for stop words and single
+    letters, else its stem.
+
+    Examples
+    --------
+    >>> token_term("visited"), token_term("the"), token_term("x")
+    ('visit', '', '')
+    """
+    return "" if len(token) < 2 or token in STOP_WORDS else stem(token)
 
 
 #: Token -> its term ("" for stop words and single letters), filled as words appear.

@@ -253,3 +253,41 @@ def test_top_items_are_the_largest_values_smallest_ids_first_like_a_full_sort(
         expected = np.lexsort((np.arange(n_items), -pair[row]))[: min(size, finite)]
         assert set(expected.tolist()) <= set(top[row].tolist())
         assert len(set(top[row].tolist())) == size  # distinct columns
+
+
+# Words and pieces that stress the tokenizer: stop words, single letters, digits,
+# punctuation, the boundary byte, and characters whose lower case is odd (Kelvin
+# sign -> "k", dotted I -> "i" + combining dot, final sigma).
+_TEXT = st.lists(
+    st.sampled_from(
+        ["Cook", "cooking", "the", "and", "a", "x", "3D", "42", " ", "-", "_", ".", "!\n"]
+        + ["\t", "\x00", "café", "İstanbul", "ΣΑΣ", "\u212aelvin", "Naïve", "games", "GAME"]
+    ),
+    max_size=25,
+).map("".join)
+
+
+@settings(max_examples=60, deadline=None)
+@given(texts=st.lists(_TEXT, min_size=1, max_size=12), block=st.integers(1, 5))
+def test_fitting_the_text_space_equals_scikit_learns_vectorizer(texts, block):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from recommender import features
+    from recommender.errors import CatalogError
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(features, "TEXT_BLOCK", block)  # several blocks, boundaries inside
+        if not any(analyze(t) for t in texts):
+            with pytest.raises(CatalogError, match="no words to learn from"):
+                features.fit_text(texts)
+            return
+        space = features.fit_text(texts)
+    reference = TfidfVectorizer(analyzer=analyze, sublinear_tf=True, dtype=np.float32)
+    expected = reference.fit_transform(texts).toarray()
+    assert space.terms.tolist() == reference.get_feature_names_out().tolist()
+    np.testing.assert_array_equal(space.idf, reference.idf_)
+    got = np.zeros_like(expected)
+    for term in range(len(space.terms)):
+        start, end = space.col_ptr[term], space.col_ptr[term + 1]
+        got[space.col_items[start:end], term] = space.col_weights[start:end]
+    np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-7)
