@@ -294,7 +294,7 @@ def fit_features(activities: Sequence[Activity]) -> tuple[TextSpace, ItemTable]:
 
 
 #: Texts counted per block in :func:`fit_text` (bounds its temporary memory).
-TEXT_BLOCK = 16_384
+TEXT_BLOCK = 4096
 
 
 def fit_text(texts: Iterable[str]) -> TextSpace:
@@ -358,7 +358,7 @@ def fit_text(texts: Iterable[str]) -> TextSpace:
     widened = [
         sparse.csr_matrix((b.data, b.indices, b.indptr), shape=(b.shape[0], width)) for b in blocks
     ]
-    counts = sparse.vstack(widened).tocsr()
+    counts = sparse.vstack(widened, format="csr")
     del widened
     del blocks
     # Columns in alphabetical order of their terms, as the vectorizer has them.
@@ -371,7 +371,7 @@ def fit_text(texts: Iterable[str]) -> TextSpace:
     counts.sort_indices()
     matrix = TfidfTransformer(sublinear_tf=True).fit(counts)
     idf = np.asarray(matrix.idf_, dtype=np.float32)
-    weighted = matrix.transform(counts)
+    weighted = matrix.transform(counts, copy=False)  # in place, as the vectorizer does
     del counts
     n_rows = weighted.shape[0]
     csc = weighted.tocsc()
@@ -495,6 +495,10 @@ _SCALARS = (
 _PRACTICE_CODE = {p: i for i, p in enumerate(PRACTICES)}
 
 
+#: Rows of the structure block normalised at once in :func:`_item_table`.
+_ROWS_AT_ONCE = 65_536
+
+
 def _item_table(activities: Sequence[Activity]) -> ItemTable:
     n = len(activities)
     intimacy, block, tag_lists = _scalar_columns(activities)
@@ -556,14 +560,21 @@ def _item_table(activities: Sequence[Activity]) -> ItemTable:
     tag_count = np.zeros(n, np.float32)
     np.add.at(tag_count, rows, 1.0)
     structure[:, starts["tags"] :] /= np.sqrt(np.maximum(tag_count, 1.0))[:, None]
-    structure /= np.maximum(np.linalg.norm(structure, axis=1, keepdims=True), 1e-9)
-    structure *= STRUCTURE_SCALE  # in place: no second float copy of the block
-    np.round(structure, out=structure)
+    # Normalised, scaled and rounded to int8 a slice of rows at a time: the norm's
+    # temporary is then a slice, not a second copy of a block that takes 344 MB
+    # at a million activities. Each row's arithmetic is the same either way.
+    compact = np.empty(structure.shape, np.int8)
+    for start in range(0, n, _ROWS_AT_ONCE):
+        rows_now = structure[start : start + _ROWS_AT_ONCE]
+        rows_now /= np.maximum(np.linalg.norm(rows_now, axis=1, keepdims=True), 1e-9)
+        rows_now *= STRUCTURE_SCALE
+        compact[start : start + _ROWS_AT_ONCE] = np.round(rows_now, out=rows_now)
+    del structure
 
     return ItemTable(
         intimacy=intimacy,
         share=share.astype(np.float32),
-        structure=structure.astype(np.int8),
+        structure=compact,
         practice=practice,
         energy=energy,
         setting=setting,

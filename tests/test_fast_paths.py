@@ -291,3 +291,16 @@ def test_fitting_the_text_space_equals_scikit_learns_vectorizer(texts, block):
         start, end = space.col_ptr[term], space.col_ptr[term + 1]
         got[space.col_items[start:end], term] = space.col_weights[start:end]
     np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-7)
+
+
+def test_the_structure_block_is_the_same_normalised_in_slices(fitted, monkeypatch):
+    from recommender import features
+
+    model, _ = fitted
+    whole = features._item_table(model.activities_).structure
+    monkeypatch.setattr(features, "_ROWS_AT_ONCE", 7)
+    sliced = features._item_table(model.activities_).structure
+    assert sliced.dtype == np.int8
+    np.testing.assert_array_equal(sliced, whole)
+    norms = np.linalg.norm(whole.astype(np.float64) / features.STRUCTURE_SCALE, axis=1)
+    np.testing.assert_allclose(norms, 1.0, atol=0.05)  # unit rows, up to int8 rounding
