@@ -327,17 +327,11 @@ def fit_text(texts: Iterable[str]) -> TextSpace:
     from sklearn.feature_extraction.text import TfidfTransformer
 
     column_of_term: dict[str, int] = {}
-    column_of_token: dict[bytes, int] = {_BOUNDARY: _BOUNDARY_COLUMN}  # -1: no term
+    column_of_token = _TokenColumns(column_of_term)
 
     blocks: list[Any] = []
     for block in _batched(texts, TEXT_BLOCK):
         tokens = _block_tokens(block)
-        new = set(tokens).difference(column_of_token)
-        for token in sorted(new):  # sorted: columns never depend on set order
-            term = token_term(token.decode("ascii"))
-            column_of_token[token] = (
-                column_of_term.setdefault(term, len(column_of_term)) if term else -1
-            )
         cols = np.fromiter(map(column_of_token.__getitem__, tokens), np.int32, len(tokens))
         del tokens
         boundary = cols == _BOUNDARY_COLUMN
@@ -409,6 +403,25 @@ def _block_tokens(block: Sequence[str]) -> list[bytes]:
         block = [text.replace("\x00", " ") for text in block]
     joined = " \x00 ".join(block).lower()
     return joined.encode("ascii", "replace").translate(_SEPARATE).split()
+
+
+class _TokenColumns(dict[bytes, int]):
+    """Token -> its term's column in ``columns`` (-1 for stop words and single
+    letters, -2 for the boundary between texts), filled in as tokens appear.
+
+    ``__missing__`` runs only for a token not seen before, so the hot loop is
+    a plain dictionary lookup at C speed.
+    """
+
+    def __init__(self, columns: dict[str, int]) -> None:
+        super().__init__({_BOUNDARY: _BOUNDARY_COLUMN})
+        self.columns = columns
+
+    def __missing__(self, token: bytes) -> int:
+        term = token_term(token.decode("ascii"))
+        column = self.columns.setdefault(term, len(self.columns)) if term else -1
+        self[token] = column
+        return column
 
 
 def _batched(items: Iterable[str], size: int) -> Iterator[list[str]]:
