@@ -203,6 +203,14 @@ def _scatter_out(mask: Mask, lists: tuple[npt.NDArray[np.int32], ...]) -> Mask:
     return mask
 
 
+#: The setting code a wanted setting rules out, and a code no activity has.
+_OPPOSITE_SETTING = {
+    SETTING_CODE[Setting.indoor]: SETTING_CODE[Setting.outdoor],
+    SETTING_CODE[Setting.outdoor]: SETTING_CODE[Setting.indoor],
+}
+_NO_SETTING = max(SETTING_CODE.values()) + 1
+
+
 def _mask(name: str, limits: PairLimits, items: ItemTable) -> Mask | None:
     """One constraint's ``(n_pairs, n_items)`` mask, or None when it allows everything."""
     col = np.newaxis
@@ -252,13 +260,8 @@ def _mask(name: str, limits: PairLimits, items: ItemTable) -> Mask | None:
             return None
         # Only the opposite setting is left out (an 'any' activity suits both): one
         # comparison per cell against it, or against a code no activity has.
-        opposite = {
-            SETTING_CODE[Setting.indoor]: SETTING_CODE[Setting.outdoor],
-            SETTING_CODE[Setting.outdoor]: SETTING_CODE[Setting.indoor],
-        }
-        unused = max(SETTING_CODE.values()) + 1
-        forbidden = np.array([opposite.get(int(s), unused) for s in limits.setting], np.int8)
-        return np.asarray(items.setting[col, :] != forbidden[:, col])
+        forbidden = np.array([_OPPOSITE_SETTING.get(int(s), _NO_SETTING) for s in limits.setting])
+        return np.asarray(items.setting[col, :] != forbidden.astype(np.int8)[:, col])
     if name in ("avoid", "exclude", "recent"):
         lists: tuple[npt.NDArray[np.int32], ...] = getattr(limits, name)
         if not any(len(hit) for hit in lists):

@@ -381,7 +381,7 @@ def fit_text(texts: Iterable[str]) -> TextSpace:
     )
 
 
-#: Bytes that make up tokens (``text.TOKEN``'s [a-z0-9] after lower-casing); every
+#: Bytes that make up tokens (the [a-z0-9] of ``text.tokens_of``, after lower-casing); every
 #: other byte becomes a space, except the boundary marker between texts.
 _TOKEN_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789")
 _BOUNDARY = b"\x00"
