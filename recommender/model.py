@@ -235,15 +235,20 @@ class Recommender:
                 )
         if not isinstance(catalog, Catalog):
             catalog = Catalog(activities=tuple(activities))
-        activities.sort(key=lambda a: a.id)  # row order = id order: ties break by id
-        self.text_, self.items_ = fit_features(activities)
-        self._set_catalog(tuple(activities))
+        # Row order = id order (ties break by id), but the activities are read in
+        # the order given: see fit_features.
+        ids = [a.id for a in activities]
+        order = sorted(range(len(ids)), key=ids.__getitem__)
+        self.text_, self.items_ = fit_features(activities, order)
+        self._set_catalog(tuple([activities[i] for i in order]), tuple([ids[i] for i in order]))
         logger.debug("fitted on %d activities, %d terms", len(activities), len(self.text_.terms))
         return self
 
-    def _set_catalog(self, activities: tuple[Activity, ...]) -> None:
+    def _set_catalog(
+        self, activities: tuple[Activity, ...], ids: tuple[str, ...] | None = None
+    ) -> None:
         self.activities_ = activities
-        self.activity_ids_ = tuple(a.id for a in activities)
+        self.activity_ids_ = tuple(a.id for a in activities) if ids is None else ids
         self.index_ = {a: i for i, a in enumerate(self.activity_ids_)}
         self.obstacle_matches_ = obstacle_matches(self.items_)
         self.support_rows_ = np.flatnonzero(self.items_.has_flag(FLAG_SUPPORT))

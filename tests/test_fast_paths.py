@@ -304,3 +304,37 @@ def test_the_structure_block_is_the_same_normalised_in_slices(fitted, monkeypatc
     np.testing.assert_array_equal(sliced, whole)
     norms = np.linalg.norm(whole.astype(np.float64) / features.STRUCTURE_SCALE, axis=1)
     np.testing.assert_allclose(norms, 1.0, atol=0.05)  # unit rows, up to int8 rounding
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), block=st.integers(1, 60))
+def test_a_catalogue_fits_to_the_same_arrays_in_any_order(seed, block):
+    """Fit reads the activities in the order given and moves the rows to id order
+    afterwards; the result is the fit of the catalogue sorted by id."""
+    import random
+
+    from benchmarks.synth import synthetic_catalog
+    from recommender import features
+
+    activities = synthetic_catalog(150, seed=4)
+    shuffled = random.Random(seed).sample(activities, len(activities))
+    by_id = sorted(activities, key=lambda a: a.id)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(features, "TEXT_BLOCK", block)  # rows move across blocks
+        got = rc.Recommender().fit(shuffled)
+        expected = rc.Recommender().fit(by_id)
+    assert got.activity_ids_ == tuple(a.id for a in by_id)
+    assert got.activities_ == tuple(by_id)
+    for prefix, mine, theirs in (
+        ("text", got.text_, expected.text_),
+        ("items", got.items_, expected.items_),
+    ):
+        arrays, reference = features.arrays_of(mine, prefix), features.arrays_of(theirs, prefix)
+        assert arrays.keys() == reference.keys()
+        for name, array in arrays.items():
+            assert array.dtype == reference[name].dtype, name
+            np.testing.assert_array_equal(array, reference[name], err_msg=name)
+    # The straightforward text matrix: the id-ordered texts, one by one.
+    plain = features.fit_text([activity_text(a) for a in by_id])
+    np.testing.assert_array_equal(got.text_.col_items, plain.col_items)
+    np.testing.assert_array_equal(got.text_.col_weights, plain.col_weights)
