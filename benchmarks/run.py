@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/run.py            # full run: 1k .. 1M items, ~7 minutes on 2 cores
+    python benchmarks/run.py            # full run: 1k .. 1M items, ~9 minutes on 2 cores
     python benchmarks/run.py --quick    # smaller sizes and fewer repeats, about a minute
 
 Prints one table (case | ours | baseline | ratio | target | met?) with a row
@@ -22,6 +22,10 @@ How it measures:
 * peak memory is the kernel's high-water mark (``VmHWM``) read inside the
   child before the baseline runs, and ``os.wait4``'s ``ru_maxrss`` for the
   whole child;
+* a control repeats the 100k catalogue ten times (1M activities with the
+  words of 100k, ``synth.repeated_catalog``): the synthetic catalogues grow
+  their vocabulary with their size as real text does, and the control shows
+  how fit grows when only the number of activities does;
 * command-line cases start a new process each time, interleaved, with a
   private data and cache folder (the first run, not timed, builds any cache),
   after byte-compiling closer's sources as pip does for scikit-learn's (so
@@ -53,10 +57,15 @@ import numpy as np
 
 try:
     from .baseline import SklearnBaseline, baseline_texts
-    from .synth import Triple, random_pairs, synthetic_catalog
+    from .synth import Triple, random_pairs, repeated_catalog, synthetic_catalog
 except ImportError:  # run as a script: python benchmarks/run.py
     from baseline import SklearnBaseline, baseline_texts  # type: ignore[no-redef, import-not-found]
-    from synth import Triple, random_pairs, synthetic_catalog  # type: ignore[no-redef, import-not-found]
+    from synth import (  # type: ignore[no-redef, import-not-found]
+        Triple,
+        random_pairs,
+        repeated_catalog,
+        synthetic_catalog,
+    )
 
 import recommender as rc
 
@@ -78,6 +87,9 @@ class Task:
     many_pairs: int = 0  # recommend_many batch, 0 for none
     many_repeats: int = 3
     seed: int = SEED
+    #: > 1: the catalogue is the ``items // repeat`` one, ``repeat`` times over (a
+    #: control with the smaller catalogue's words; see ``synth.repeated_catalog``)
+    repeat: int = 1
 
 
 @dataclass(frozen=True)
@@ -90,6 +102,7 @@ class Plan:
     many_items: int  # recommend_many row
     huge_items: int  # memory + one pair at the largest size
     process_runs: int  # new-process cases
+    controls: tuple[Task, ...] = ()  # repeated catalogues, for the scaling table
 
 
 def full_plan(seed: int) -> Plan:
@@ -107,6 +120,9 @@ def full_plan(seed: int) -> Plan:
         many_items=10_000,
         huge_items=1_000_000,
         process_runs=15,
+        # 1M activities with the words of 100k: is fit linear when only the
+        # number of activities grows? (The pairs are there to check it works.)
+        controls=(Task(1_000_000, fit_repeats=1, pairs=10, baseline_pairs=0, repeat=10),),
     )
 
 
@@ -132,6 +148,7 @@ def quick_plan(seed: int) -> Plan:
         many_items=5_000,
         huge_items=50_000,
         process_runs=5,
+        controls=(Task(40_000, fit_repeats=1, pairs=10, baseline_pairs=0, repeat=2),),
     )
 
 
@@ -248,7 +265,12 @@ def measure_many(
 def child(task: Task) -> dict[str, Any]:
     """Measure one catalogue size in this (fresh) process."""
     started = time.perf_counter()
-    catalog = rc.Catalog(activities=tuple(synthetic_catalog(task.items, seed=task.seed)))
+    if task.repeat > 1:
+        activities = repeated_catalog(task.items // task.repeat, task.repeat, seed=task.seed)
+    else:
+        activities = synthetic_catalog(task.items, seed=task.seed)
+    catalog = rc.Catalog(activities=tuple(activities))
+    del activities
     generate_s = time.perf_counter() - started
     gc.collect()
     memory = {"rss_catalog": proc_status("VmRSS"), "peak_generate": proc_status("VmHWM")}
@@ -286,6 +308,7 @@ def child(task: Task) -> dict[str, Any]:
         "task": asdict(task),
         "items": task.items,
         "terms": len(model.text_.terms),
+        "text_cells": len(model.text_.col_items),  # distinct (activity, term) pairs
         "generate_s": generate_s,
         "fit_ours_s": median(fit_ours),
         "fit_ours_all_s": fit_ours,
@@ -656,33 +679,84 @@ def render(rows: Sequence[Row]) -> str:
     return "\n".join(lines)
 
 
-def render_scaling(plan: Plan, sizes: dict[int, dict[str, Any]]) -> str:
-    """Time and memory per size, with the growth per 10x items."""
+def render_scaling(
+    plan: Plan, sizes: dict[int, dict[str, Any]], controls: Sequence[dict[str, Any]] = ()
+) -> str:
+    """Time and memory per size, with the growth per 10x items (ours and the
+    baseline's), and the control lines (a smaller catalogue repeated)."""
     lines = [
-        "| items | terms | fit ours | fit baseline | one pair ours | one pair baseline "
-        "| growth per 10x (fit, pair) | peak RSS ours |",
-        "|---|---|---|---|---|---|---|---|",
+        "| items | terms | terms per item | fit ours | fit baseline | one pair ours "
+        "| one pair baseline | growth per 10x: fit ours, fit baseline, pair ours "
+        "| peak RSS ours |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
+
+    def growth(before: dict[str, Any], after: dict[str, Any]) -> str:
+        ns = [before["items"], after["items"]]
+        values = [
+            per_decade(ns, [before[key], after[key]])
+            for key in ("fit_ours_s", "fit_baseline_s", "pair_ours_s")
+        ]
+        return ", ".join(f"x{v[0]:.1f}" if v else "n/a" for v in values)
+
+    def line(label: str, r: dict[str, Any], grew: str) -> str:
+        per_item = r["text_cells"] / r["items"]
+        return (
+            f"| {label} | {r['terms']:,} | {per_item:.1f} | {fmt_time(r['fit_ours_s'])} | "
+            f"{fmt_time(r['fit_baseline_s'])} | {fmt_time(r['pair_ours_s'])} | "
+            f"{fmt_time(r['pair_baseline_s'])} | {grew} | "
+            f"{r['memory_bytes']['peak_ours'] / GB:.2f} GB |"
+        )
+
     previous: dict[str, Any] | None = None
     for task in plan.tasks:
         r = sizes[task.items]
         if "error" in r:
-            lines.append(f"| {fmt_size(task.items)} | {r['error']} |  |  |  |  |  |  |")
+            lines.append(f"| {fmt_size(task.items)} | {r['error']} |  |  |  |  |  |  |  |")
             continue
-        growth = ""
-        if previous is not None:
-            ns = [previous["items"], r["items"]]
-            fit_g = per_decade(ns, [previous["fit_ours_s"], r["fit_ours_s"]])
-            pair_g = per_decade(ns, [previous["pair_ours_s"], r["pair_ours_s"]])
-            growth = f"x{fit_g[0]:.1f}, x{pair_g[0]:.1f}" if fit_g and pair_g else ""
-        lines.append(
-            f"| {fmt_size(r['items'])} | {r['terms']:,} | {fmt_time(r['fit_ours_s'])} | "
-            f"{fmt_time(r['fit_baseline_s'])} | {fmt_time(r['pair_ours_s'])} | "
-            f"{fmt_time(r['pair_baseline_s'])} | {growth} | "
-            f"{r['memory_bytes']['peak_ours'] / GB:.2f} GB |"
-        )
+        lines.append(line(fmt_size(r["items"]), r, growth(previous, r) if previous else ""))
         previous = r
+    for task, r in zip(plan.controls, controls, strict=True):
+        base_items = task.items // task.repeat
+        label = f"{fmt_size(task.items)} ({fmt_size(base_items)} x{task.repeat})"
+        if "error" in r:
+            lines.append(f"| {label} | {r['error']} |  |  |  |  |  |  |  |")
+            continue
+        before = sizes.get(base_items, {})
+        grew = f"from {fmt_size(base_items)}: {growth(before, r)}" if "fit_ours_s" in before else ""
+        lines.append(line(label, r, grew))
     return "\n".join(lines)
+
+
+def control_note(
+    plan: Plan, sizes: dict[int, dict[str, Any]], controls: Sequence[dict[str, Any]]
+) -> str:
+    """One sentence on what the control lines show, or "" without them."""
+    notes = []
+    for task, r in zip(plan.controls, controls, strict=True):
+        base_items = task.items // task.repeat
+        before = sizes.get(base_items, {})
+        if "error" in r or "fit_ours_s" not in before:
+            continue
+        ns = [base_items, task.items]
+        ours = per_decade(ns, [before["fit_ours_s"], r["fit_ours_s"]])[0]
+        theirs = per_decade(ns, [before["fit_baseline_s"], r["fit_baseline_s"]])[0]
+        same = sizes.get(task.items, {})
+        versus = ""
+        if "fit_ours_s" in same:
+            raw = per_decade(ns, [before["fit_ours_s"], same["fit_ours_s"]])[0]
+            raw_base = per_decade(ns, [before["fit_baseline_s"], same["fit_baseline_s"]])[0]
+            versus = (
+                f", against x{raw:.1f} (baseline x{raw_base:.1f}) for the "
+                f"{fmt_size(task.items)} catalogue with its own, larger vocabulary"
+            )
+        notes.append(
+            f"With the words of {fmt_size(base_items)} held fixed (that catalogue "
+            f"{task.repeat} times over), fit grows x{ours:.1f} per 10x from "
+            f"{fmt_size(base_items)} to {fmt_size(task.items)} activities (the baseline's "
+            f"vectorizer x{theirs:.1f}){versus}."
+        )
+    return " ".join(notes)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -728,13 +802,28 @@ def main(argv: Sequence[str] | None = None) -> int:
             ),
             flush=True,
         )
+    controls = []
+    for task in plan.controls:
+        controls.append(r := run_child(task))
+        label = (
+            f"{fmt_size(task.items)} items ({fmt_size(task.items // task.repeat)} x{task.repeat})"
+        )
+        if "error" in r:
+            print(f"  {label}: {r['error']}", flush=True)
+        else:
+            print(
+                f"  {label}: fit {fmt_time(r['fit_ours_s'])} vs {fmt_time(r['fit_baseline_s'])}",
+                flush=True,
+            )
     processes = measure_processes(plan.process_runs)
     rows = build_rows(plan, sizes, processes)
 
     print()
     print(render(rows))
     print()
-    print(render_scaling(plan, sizes))
+    print(render_scaling(plan, sizes, controls))
+    if note := control_note(plan, sizes, controls):
+        print(f"\n{note}")
     main_size = sizes[plan.pair_items]
     if "error" not in main_size:
         lk = main_size["pair_linear_kernel_s"]
@@ -766,6 +855,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "elapsed_s": elapsed,
                 "rows": [asdict(r) for r in rows],
                 "sizes": sizes,
+                "controls": controls,
                 "processes": processes,
             },
             indent=2,

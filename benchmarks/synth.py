@@ -61,6 +61,7 @@ __all__ = [
     "describe",
     "parse_size",
     "random_pairs",
+    "repeated_catalog",
     "self_check",
     "synthetic_catalog",
     "vocabulary",
@@ -612,6 +613,49 @@ def _build(n: int, seed: int) -> list[rc.Activity]:
                 )
             )
     return activities
+
+
+def repeated_catalog(n: int, times: int, *, seed: int = 0) -> list[rc.Activity]:
+    """The ``n``-activity synthetic catalogue ``times`` over: ``n * times`` activities
+    with the word distribution (vocabulary, words per activity) of ``n``.
+
+    A control for scaling: the catalogues of :func:`synthetic_catalog` grow
+    their vocabulary with their size (Heaps' law), so a larger one is also
+    wordier per activity. Copy ``k`` of activity ``x`` has the id
+    ``x.id + "-k"`` (the first copy keeps its id) and its own string objects,
+    so the copies take the memory that distinct activities would.
+
+    Examples
+    --------
+    >>> twice = repeated_catalog(50, 2, seed=1)
+    >>> len(twice), len({a.id for a in twice}), twice[50].title == twice[0].title
+    (100, 100, True)
+    >>> self_check(twice)
+    []
+    """
+    base = synthetic_catalog(n, seed=seed)
+    construct = _constructor()
+
+    def fresh(text: str) -> str:
+        return (text + " ")[:-1]  # equal, but a new object
+
+    collecting = gc.isenabled()
+    gc.disable()  # as in synthetic_catalog: nothing here is garbage
+    try:
+        out = list(base)
+        for copy in range(1, times):
+            for activity in base:
+                values = dict(activity.__dict__)
+                values["id"] = f"{activity.id}-{copy}"
+                values["title"] = fresh(values["title"])
+                values["description"] = fresh(values["description"])
+                values["steps"] = tuple(map(fresh, values["steps"]))
+                values["prompts"] = tuple(map(fresh, values["prompts"]))
+                out.append(construct(values))
+    finally:
+        if collecting:
+            gc.enable()
+    return out
 
 
 def self_check(activities: Sequence[rc.Activity], *, sample: int = 500, seed: int = 0) -> list[str]:
