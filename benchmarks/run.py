@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/run.py            # full run: 1k .. 1M items, ~9 minutes on 2 cores
+    python benchmarks/run.py            # full run: 1k .. 1M items, ~8 minutes on 2 cores
     python benchmarks/run.py --quick    # smaller sizes and fewer repeats, about a minute
 
 Prints one table (case | ours | baseline | ratio | target | met?) with a row
