@@ -718,7 +718,7 @@ def render_scaling(
         previous = r
     for task, r in zip(plan.controls, controls, strict=True):
         base_items = task.items // task.repeat
-        label = f"{fmt_size(task.items)} ({fmt_size(base_items)} x{task.repeat})"
+        label = control_label(task)
         if "error" in r:
             lines.append(f"| {label} | {r['error']} |  |  |  |  |  |  |  |")
             continue
@@ -726,6 +726,11 @@ def render_scaling(
         grew = f"from {fmt_size(base_items)}: {growth(before, r)}" if "fit_ours_s" in before else ""
         lines.append(line(label, r, grew))
     return "\n".join(lines)
+
+
+def control_label(task: Task) -> str:
+    """``1M (100k x10)``: a control's size and what it repeats."""
+    return f"{fmt_size(task.items)} ({fmt_size(task.items // task.repeat)} x{task.repeat})"
 
 
 def control_note(
@@ -805,9 +810,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     controls = []
     for task in plan.controls:
         controls.append(r := run_child(task))
-        label = (
-            f"{fmt_size(task.items)} items ({fmt_size(task.items // task.repeat)} x{task.repeat})"
-        )
+        label = control_label(task)
         if "error" in r:
             print(f"  {label}: {r['error']}", flush=True)
         else:

@@ -36,11 +36,12 @@ result and prints its distributions next to the bundled catalogue's.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import math
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -511,12 +512,19 @@ def synthetic_catalog(n: int, *, seed: int = 0) -> list[rc.Activity]:
     """
     if n < 1:
         raise ValueError(f"n must be >= 1, got {n}")
-    # Millions of new containers would trigger the cyclic collector again and
-    # again over an ever larger heap (none of them is garbage): pause it.
+    with _collector_paused():
+        return _build(n, seed)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building activities: millions of
+    new containers would trigger it again and again over an ever larger heap,
+    and none of them is garbage."""
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _build(n, seed)
+        yield
     finally:
         if collecting:
             gc.enable()
@@ -639,10 +647,8 @@ def repeated_catalog(n: int, times: int, *, seed: int = 0) -> list[rc.Activity]:
     def fresh(text: str) -> str:
         return (text + " ")[:-1]  # equal, but a new object
 
-    collecting = gc.isenabled()
-    gc.disable()  # as in synthetic_catalog: nothing here is garbage
-    try:
-        out = list(base)
+    out = list(base)
+    with _collector_paused():
         for copy in range(1, times):
             for activity in base:
                 values = dict(activity.__dict__)
@@ -652,9 +658,6 @@ def repeated_catalog(n: int, times: int, *, seed: int = 0) -> list[rc.Activity]:
                 values["steps"] = tuple(map(fresh, values["steps"]))
                 values["prompts"] = tuple(map(fresh, values["prompts"]))
                 out.append(construct(values))
-    finally:
-        if collecting:
-            gc.enable()
     return out
 
 
