@@ -548,7 +548,7 @@ def _csv_text(records: list[dict[str, Any]]) -> str:
 
 def default_catalog_path() -> Path:
     """Where the bundled catalogue lives (inside the installed package, or the checkout)."""
-    packaged = resources.files("recommender") / "catalog"
+    packaged = resources.files("recommender") / "data"
     if packaged.is_dir():
         return Path(str(packaged))
     # Editable install / source checkout: catalog/ sits next to the package.
