@@ -46,6 +46,8 @@ OBSTACLE_DEPTH_CAP = {Obstacle.trust: 2, Obstacle.attachment: 3, Obstacle.mental
 RELATIONSHIP_CONTACT_CAP = {
     Relationship.romantic: 2,
     Relationship.friends: 1,
+    Relationship.parent_child: 1,
+    Relationship.siblings: 1,
     Relationship.family: 1,
     Relationship.colleagues: 0,
 }

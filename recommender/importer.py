@@ -115,6 +115,12 @@ ActivityField = Literal[
     "novelty",
     "steps",
     "prompts",
+    "presence",
+    "aftercare",
+    "situational",
+    "adults_only",
+    "safety_gated",
+    "opt_in",
 ]
 LIST_FIELDS = frozenset({"tags", "relationships", "steps", "prompts"})
 INFERABLE_FIELDS = ("intimacy", "practice", "depth")

@@ -34,11 +34,15 @@ __all__ = [
     "Energy",
     "IntimacyType",
     "Obstacle",
+    "OptIn",
     "PairContext",
     "PersonProfile",
     "Practice",
+    "Presence",
+    "Region",
     "Relationship",
     "Setting",
+    "Situation",
     "Suggestion",
     "json_schema",
 ]
@@ -55,12 +59,58 @@ class IntimacyType(str, Enum):
 
 
 class Relationship(str, Enum):
-    """Who the two people are to each other."""
+    """Who the two people are to each other.
+
+    ``family`` means other adult relatives (cousins, an aunt and her adult
+    nephew, in-laws); older files that said ``family`` for any relatives keep
+    loading with that meaning.
+    """
 
     romantic = "romantic"
     friends = "friends"
     family = "family"
     colleagues = "colleagues"
+    # Added later: kept last so the relationship bits of saved models do not move.
+    parent_child = "parent-child"
+    siblings = "siblings"
+
+
+#: Age under which a person is a minor; a pair with a minor in it is a minor pair.
+ADULT_AGE = 18
+
+
+class Presence(str, Enum):
+    """Whether an activity is done in one place, apart (over a call), or either way."""
+
+    together = "together"
+    apart = "apart"
+    either = "either"
+
+
+class Situation(str, Enum):
+    """A life event some activities are written for; they are suggested only when it is named."""
+
+    loved_one_dying = "loved_one_dying"
+    bereavement = "bereavement"
+    serious_illness = "serious_illness"
+    new_baby = "new_baby"
+    moving_home = "moving_home"
+    job_loss = "job_loss"
+    caring = "caring"
+
+
+class Region(str, Enum):
+    """Where a person lives, to choose support services that operate there."""
+
+    uk = "uk"
+    us = "us"
+    international = "international"
+
+
+class OptIn(str, Enum):
+    """Topics shown only when both people opted in (never to a minor pair)."""
+
+    desire = "desire"
 
 
 class Practice(str, Enum):
@@ -147,6 +197,9 @@ Word = Annotated[
 Line = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), NoControl
 ]
+Aftercare = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=800), NoControl
+]
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
@@ -206,6 +259,18 @@ class Activity(BaseModel):
     """How to do it, in order (optional)."""
     prompts: tuple[Line, ...] = ()
     """Questions to ask each other; at least 3 when the practice is conversation."""
+    presence: Presence | None = None
+    """together, apart (only over a call) or either; unset: either if remote, else together."""
+    aftercare: Aftercare | None = None
+    """How to pause or pass, and where to turn if something hard comes up (depth >= 4)."""
+    situational: Situation | None = None
+    """The life event this item is for; suggested only when a profile or context names it."""
+    adults_only: bool = False
+    """Never for a pair with a minor in it (prompts about secrets, trauma, scars, ...)."""
+    safety_gated: bool = False
+    """Could be misused by a controlling partner: never shown when trust is an obstacle."""
+    opt_in: OptIn | None = None
+    """A topic both people must opt into in their profiles (never for minors)."""
 
     @field_validator("intimacy")
     @classmethod
@@ -241,7 +306,18 @@ class Activity(BaseModel):
             raise ValueError(
                 f"conversation activities need at least 3 prompts, got {len(self.prompts)}"
             )
+        self._presence_rules()
         return self
+
+    def _presence_rules(self) -> None:
+        if self.presence is None:
+            derived = Presence.either if self.remote else Presence.together
+            self.__dict__["presence"] = derived  # frozen: set once, while validating
+        elif (self.presence is Presence.together) == self.remote:
+            raise ValueError(
+                f"presence {self.presence.value!r} contradicts remote {self.remote}: "
+                "'together' needs remote false, 'apart' and 'either' need remote true"
+            )
 
     def model_post_init(self, context: Any, /) -> None:
         # A catalogue may hold a million activities. Share the parts that repeat
@@ -383,6 +459,16 @@ class PersonProfile(BaseModel):
     """The most touch they are comfortable with."""
     limited_mobility: bool = False
     """Only suggest activities doable with limited mobility."""
+    age: Int | None = Field(default=None, ge=0, le=120)
+    """Age in years (optional); under 18 makes the pair a minor pair, with gentler content."""
+    region: Region | None = None
+    """Where they live, to choose support services (uk, us, international)."""
+    safety_concern: bool = False
+    """They feel afraid, pressured, hurt or controlled: only individual support, never shared."""
+    situations: frozenset[Situation] = frozenset()
+    """Life events they are in (bereavement, a new baby, ...), for situational items."""
+    opt_in: frozenset[OptIn] = frozenset()
+    """Topics they want included (both people must opt in; never for minors)."""
 
     def weight(self, intimacy_type: IntimacyType | str) -> float:
         """How much this person values ``intimacy_type`` (0.5 when unstated)."""
@@ -419,6 +505,10 @@ class PairContext(BaseModel):
     """Someone reports fear, coercion or violence: suggest only individual support."""
     exclude: frozenset[str] = frozenset()
     """Activity ids never to suggest this time."""
+    region: Region | None = None
+    """Where the pair lives, to choose support services; overrides the profiles' region."""
+    situations: frozenset[Situation] = frozenset()
+    """Life events the pair is in, for situational items (added to the profiles' own)."""
 
 
 class Suggestion(BaseModel):
