@@ -623,7 +623,7 @@ def json_schema(name: SchemaName | str) -> dict[str, Any]:
         ) from None
     schema = model.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["$id"] = f"https://closer.invalid/schema/{name}.json"
+    schema["$id"] = f"https://closer.invalid/schema/v1/{name}.json"  # v1: output.SCHEMA_VERSION
     return schema
 
 
