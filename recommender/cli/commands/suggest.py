@@ -7,7 +7,6 @@ from typing import Any
 
 import click
 
-import recommender as rc
 from recommender.cli.app import main
 from recommender.cli.options import (
     _context,
@@ -25,9 +24,9 @@ from recommender.cli.render import (
     _json_out,
     nothing_fits,
     render_suggestions,
-    render_support,
     suggestion_record,
 )
+from recommender.cli.support import support_first
 
 
 @main.command()
@@ -47,7 +46,7 @@ from recommender.cli.render import (
 @json_option
 def suggest(
     profile_a: Path,
-    profile_b: Path,
+    profile_b: Path | None,
     k: int,
     strategy: str,
     catalog_path: Path | None,
@@ -62,8 +61,18 @@ def suggest(
     Example:
       closer suggest examples/ana.yaml examples/ben.yaml --minutes 90 --obstacle trust
     """
-    a, b = rc.load_profile(profile_a), rc.load_profile(profile_b)
     ctx = _context(**context)
+    people = support_first(
+        lambda: _model(catalog_path, strategy=strategy),
+        profile_a,
+        profile_b,
+        ctx,
+        context["concern"],
+        as_json,
+    )
+    if people is None:  # the safety path answered: individual support only
+        return
+    a, b = people
     model = _model(catalog_path, strategy=strategy)
     history = _pair_history(history_path, pair, a, b)
     suggestions = model.recommend(a, b, ctx, k=k, history=history)
@@ -72,6 +81,4 @@ def suggest(
     if as_json:
         _json_out([suggestion_record(s) for s in suggestions])
     else:
-        render_support(suggestions) if ctx.safety_concern else render_suggestions(
-            suggestions, (a.name, b.name)
-        )
+        render_suggestions(suggestions, (a.name, b.name))
