@@ -182,22 +182,6 @@ class PairLimits:
         recent: Sequence[npt.NDArray[np.int32]] | None = None,
     ) -> PairLimits:
         """Collect the limits of ``pairs`` (profiles and contexts) into arrays."""
-        # Remembered with the fitted text space (like interest mentions): the same
-        # 'avoid' words come back pair after pair, block after block.
-        avoid_cache: dict[str, npt.NDArray[np.int32]] = text.__dict__.setdefault("_avoided", {})
-
-        def avoided(words: Sequence[str]) -> npt.NDArray[np.int32]:
-            hits = []
-            for word in words:
-                found = avoid_cache.get(word)
-                if found is None:
-                    if len(avoid_cache) >= 10_000:
-                        avoid_cache.clear()
-                    found = avoid_cache[word] = avoided_items(word, items, text)
-                    found.flags.writeable = False  # shared: never changed in place
-                hits.append(found)
-            # Repeats are harmless (they are scattered into a mask): no sort needed.
-            return np.concatenate(hits) if hits else np.empty(0, np.int32)
 
         def excluded(ids: frozenset[str]) -> npt.NDArray[np.int32]:
             return np.array(sorted(index_of[i] for i in ids if i in index_of), np.int32)
@@ -236,13 +220,39 @@ class PairLimits:
                 ],
                 np.int8,
             ),
-            avoid=tuple(avoided([*a.avoid, *b.avoid]) for a, b, _ in pairs),
+            avoid=_avoided_lists(pairs, items, text),
             exclude=tuple(excluded(c.exclude) for _, _, c in pairs),
             recent=tuple(recent)
             if recent is not None
             else tuple(np.empty(0, np.int32) for _ in pairs),
             **_audience_limits(pairs),
         )
+
+
+def _avoided_lists(
+    pairs: Sequence[tuple[PersonProfile, PersonProfile, PairContext]],
+    items: ItemTable,
+    text: TextSpace,
+) -> tuple[npt.NDArray[np.int32], ...]:
+    """Each pair's rows hit by the two 'avoid' lists (repeats are harmless)."""
+    # Remembered with the fitted text space (like interest mentions): the same
+    # 'avoid' words come back pair after pair, block after block.
+    avoid_cache: dict[str, npt.NDArray[np.int32]] = text.__dict__.setdefault("_avoided", {})
+
+    def avoided(words: Sequence[str]) -> npt.NDArray[np.int32]:
+        hits = []
+        for word in words:
+            found = avoid_cache.get(word)
+            if found is None:
+                if len(avoid_cache) >= 10_000:
+                    avoid_cache.clear()
+                found = avoid_cache[word] = avoided_items(word, items, text)
+                found.flags.writeable = False  # shared: never changed in place
+            hits.append(found)
+        # Repeats are harmless (they are scattered into a mask): no sort needed.
+        return np.concatenate(hits) if hits else np.empty(0, np.int32)
+
+    return tuple(avoided([*a.avoid, *b.avoid]) for a, b, _ in pairs)
 
 
 def _audience_limits(
