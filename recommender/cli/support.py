@@ -13,12 +13,13 @@ before it does anything else. It answers the command itself when:
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
 import recommender as rc
+from recommender.cli.options import _context, _model
 from recommender.cli.render import (
     EXIT_BAD_INPUT,
     EXIT_NOTHING_FITS,
@@ -51,38 +52,35 @@ REGION_LABEL = {
 
 
 def support_first(
-    model: Callable[[], rc.Recommender],
     profile_a: Path,
     profile_b: Path | None,
-    ctx: rc.PairContext,
-    concern: str | None,
+    context: dict[str, Any],
     as_json: bool,
-) -> tuple[rc.PersonProfile, rc.PersonProfile] | None:
-    """The two profiles for the joint path, or None when the safety path answered.
-
-    ``model`` is called only when support is shown (profiles are checked first).
-    """
+    catalog_path: Path | None,
+    strategy: str,
+) -> tuple[rc.PersonProfile, rc.PersonProfile, rc.PairContext, rc.Recommender] | None:
+    """The profiles, context and model for the joint path, or None when the safety
+    path answered (profiles are read before the model is loaded)."""
+    ctx = _context(**context)
     a = rc.load_profile(profile_a)
     b = rc.load_profile(profile_b) if profile_b is not None else None
-    if b is None:
-        if not (ctx.safety_concern or a.safety_concern):
-            _fail(
-                [
-                    "B.yaml is missing: suggestions for two people need both profiles "
-                    "(one profile alone works with --safety-concern)"
-                ],
-                EXIT_BAD_INPUT,
-            )
-        show_support(screen(model(), a, None, ctx, concern=concern), as_json)
-        return None
-    if ctx.safety_concern:
-        show_support(screen(model(), a, b, ctx, concern=concern), as_json)
+    if b is None and not (ctx.safety_concern or a.safety_concern):
+        _fail(
+            [
+                "B.yaml is missing: suggestions for two people need both profiles "
+                "(one profile alone works with --safety-concern)"
+            ],
+            EXIT_BAD_INPUT,
+        )
+    if b is None or ctx.safety_concern:
+        model = _model(catalog_path, strategy=strategy)
+        show_support(screen(model, a, b, ctx, concern=context.get("concern")), as_json)
         return None
     if a.safety_concern or b.safety_concern:
         if as_json:
             _json_out([])
         _fail([NEUTRAL_NOTE], EXIT_NOTHING_FITS)
-    return a, b
+    return a, b, ctx, _model(catalog_path, strategy=strategy)
 
 
 def show_support(plan: SupportPlan, as_json: bool) -> None:

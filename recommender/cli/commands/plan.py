@@ -9,8 +9,6 @@ import click
 
 from recommender.cli.app import main
 from recommender.cli.options import (
-    _context,
-    _model,
     _pair_history,
     apply_options,
     catalog_option,
@@ -80,19 +78,10 @@ def plan_command(
     """
     from recommender.plan import plan
 
-    ctx = _context(**context)
-    people = support_first(
-        lambda: _model(catalog_path, strategy=strategy),
-        profile_a,
-        profile_b,
-        ctx,
-        context["concern"],
-        as_json,
-    )
-    if people is None:  # the safety path answered: individual support only
+    joint = support_first(profile_a, profile_b, context, as_json, catalog_path, strategy)
+    if joint is None:  # the safety path answered: individual support only
         return
-    a, b = people
-    model = _model(catalog_path, strategy=strategy)
+    a, b, ctx, model = joint
     history = _pair_history(history_path, pair, a, b)
     planned = plan(
         model, a, b, ctx, weeks=weeks, history=history, prompts_per_week=prompts_per_week

@@ -9,8 +9,6 @@ import click
 
 from recommender.cli.app import main
 from recommender.cli.options import (
-    _context,
-    _model,
     _pair_history,
     apply_options,
     catalog_option,
@@ -61,19 +59,10 @@ def suggest(
     Example:
       closer suggest examples/ana.yaml examples/ben.yaml --minutes 90 --obstacle trust
     """
-    ctx = _context(**context)
-    people = support_first(
-        lambda: _model(catalog_path, strategy=strategy),
-        profile_a,
-        profile_b,
-        ctx,
-        context["concern"],
-        as_json,
-    )
-    if people is None:  # the safety path answered: individual support only
+    joint = support_first(profile_a, profile_b, context, as_json, catalog_path, strategy)
+    if joint is None:  # the safety path answered: individual support only
         return
-    a, b = people
-    model = _model(catalog_path, strategy=strategy)
+    a, b, ctx, model = joint
     history = _pair_history(history_path, pair, a, b)
     suggestions = model.recommend(a, b, ctx, k=k, history=history)
     if not suggestions:
