@@ -68,7 +68,7 @@ logger = logging.getLogger(__name__)
 
 STRATEGIES = agg.STRATEGIES
 MODEL_FORMAT = "closer-model"
-MODEL_VERSION = 2  # 2: arrays_sha256 in the metadata
+MODEL_VERSION = 3  # 2: arrays_sha256 in the metadata; 3: audience, situation, presence columns
 #: Pairs scored together in one block of matrix operations.
 CHUNK = 128
 

@@ -422,3 +422,30 @@ def test_a_bad_option_is_a_usage_error_exit_2(tmp_path: Path, option) -> None:
     result = run("suggest", a, b, *option)
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert option[1] in result.output
+
+
+def test_the_command_lines_region_wins_over_the_profiles(pair) -> None:
+    a, _, _ = pair  # the profile says uk
+    records = json.loads(run("suggest", a, "--region", "us", "--json").stdout)
+    assert records[0]["region"] == "us"
+    assert json.loads(run("suggest", a, "--json").stdout)[0]["region"] == "uk"
+
+
+def test_minor_pairs_plans_stay_gentle() -> None:
+    parent = rc.PersonProfile(name="Pat", age=40, max_depth=5)
+    child = rc.PersonProfile(name="Kit", age=9, max_depth=5)
+    ctx = rc.PairContext(relationship="parent-child")
+    weeks = plan(MODEL, parent, child, ctx, weeks=6)
+    assert weeks
+    for week in weeks:
+        assert content_violations(week.activity.activity, parent, child, ctx) == []
+        assert all(p.depth <= 3 for p in week.conversation)
+
+
+def test_nothing_about_the_concern_is_logged(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("DEBUG")
+    person = rc.PersonProfile(name="Ana", safety_concern=True, age=15)
+    screen(MODEL, person, concern="sexual_violence")
+    MODEL.recommend(person, rc.PersonProfile(name="Ben"))
+    logged = " ".join(r.getMessage() for r in caplog.records).lower()
+    assert "sexual" not in logged and "concern" not in logged and "safety" not in logged
