@@ -449,3 +449,28 @@ def test_nothing_about_the_concern_is_logged(caplog: pytest.LogCaptureFixture) -
     MODEL.recommend(person, rc.PersonProfile(name="Ben"))
     logged = " ".join(r.getMessage() for r in caplog.records).lower()
     assert "sexual" not in logged and "concern" not in logged and "safety" not in logged
+
+
+def test_an_unknown_relationship_in_a_catalogue_file_is_one_line_and_exit_2(
+    tmp_path: Path,
+) -> None:
+    record = PLAIN.model_dump(mode="json") | {"relationships": ["cousins"]}
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(yaml.safe_dump({"activities": [record]}), encoding="utf-8")
+    a = write(tmp_path / "a.yaml", {"name": "Ana"})
+    result = run("suggest", a, a, "--catalog", str(catalog))
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "relationships" in lines[0] and "cousins" in lines[0]
+    with pytest.raises(rc.ProfileError, match="relationship"):
+        rc.profiles.load_context({"relationship": "cousins"}, source="context")
+
+
+def test_old_profiles_and_catalogues_saying_family_keep_loading_as_adult_relatives(
+    tmp_path: Path,
+) -> None:
+    old = make_activity("visit-an-aunt", relationships=["family"])
+    model = rc.Recommender().fit([old])
+    adults = rc.PersonProfile(name="A"), rc.PersonProfile(name="B")
+    assert model.recommend(*adults, rc.PairContext(relationship="family"))
+    assert model.recommend(*adults, rc.PairContext(relationship="parent-child")) == []
