@@ -22,7 +22,13 @@ import numpy as np
 import numpy.typing as npt
 
 from . import aggregate as agg
-from .constraints import CONSTRAINTS, PairLimits, constraint_masks, feasible
+from .constraints import (
+    CONSTRAINTS,
+    PairLimits,
+    constraint_masks,
+    feasible,
+    reports_concern,
+)
 from .emphasis import bonus, effect_basis, obstacle_matches
 from .errors import CatalogError, ConfigError, ModelFileError, NotFittedError, ProfileError
 from .explain import Explainer, ItemFacts
@@ -30,6 +36,7 @@ from .features import (
     FLAG_CRISIS,
     FLAG_INDIVIDUAL,
     FLAG_JOINT_THERAPY,
+    FLAG_LOW_MOOD,
     FLAG_SUPPORT,
     PRACTICES,
     ItemTable,
@@ -61,7 +68,7 @@ logger = logging.getLogger(__name__)
 
 STRATEGIES = agg.STRATEGIES
 MODEL_FORMAT = "closer-model"
-MODEL_VERSION = 2  # 2: arrays_sha256 in the metadata
+MODEL_VERSION = 3  # 2: arrays_sha256 in the metadata; 3: audience, situation, presence columns
 #: Pairs scored together in one block of matrix operations.
 CHUNK = 128
 
@@ -421,11 +428,11 @@ class Recommender:
         allowed = feasible(limits, self.items_)  # every hard limit except 'support'
         if self.strategy == "average_without_misery":
             allowed &= agg.misery_mask(person, self.misery_threshold)
-        # mental_health: the best allowed support item, chosen before support is masked out.
+        # mental_health: one support item for low mood, chosen before support is masked out.
         supports = {
             row: self._support_pick(allowed[row], pair[row])
             for row, (_, _, ctx) in enumerate(triples)
-            if Obstacle.mental_health in ctx.obstacles and k >= 2
+            if Obstacle.mental_health in ctx.obstacles
         }
         allowed[:, self.support_rows_] = False  # support is never one more activity
         np.copyto(pair, np.float32(-np.inf), where=~allowed)  # in place: pair is ours
@@ -475,10 +482,15 @@ class Recommender:
     def _support_pick(
         self, allowed: npt.NDArray[np.bool_], pair: npt.NDArray[np.float32]
     ) -> tuple[int, float] | None:
-        """Best allowed support item (not crisis help) for a pair facing mental_health,
-        with its pair score."""
+        """The allowed support item for a pair facing mental_health, with its pair score:
+        help with low mood or anxiety (tag ``low-mood``; in a catalogue without that
+        tag, any support that is not crisis help). The bundled catalogue has such
+        items at depth 1, free and five minutes long, so every pair gets one."""
         flags = self.items_.flags
         eligible = allowed & ((flags & FLAG_SUPPORT) != 0) & ((flags & FLAG_CRISIS) == 0)
+        low_mood = eligible & ((flags & FLAG_LOW_MOOD) != 0)
+        if low_mood.any() or self.items_.has_flag(FLAG_LOW_MOOD).any():
+            eligible = low_mood
         if not eligible.any():
             return None
         item = int(np.argmax(np.where(eligible, pair, -np.inf)))
@@ -582,6 +594,9 @@ class Recommender:
         masks = {name: m[0] for name, m in self._masks([triple], person, recent).items()}
         if triple[2].safety_concern:
             masks = {}
+        elif reports_concern(*triple):
+            # A profile's private concern: say nothing about which limit (or why).
+            return Diagnosis(len(self.activity_ids_), 0, {}, {}, ())
         blocked = np.stack([~m for m in masks.values()]) if masks else np.zeros((0, 0), bool)
         total = len(self.activity_ids_)
         removed = {name: int((~m).sum()) for name, m in masks.items()}

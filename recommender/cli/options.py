@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import click
 
 import recommender as rc
+from recommender.safety import Concern
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -30,7 +31,10 @@ def _catalog(path: Path | None) -> rc.Catalog:
 
 profiles_arguments = [
     click.argument("profile_a", metavar="A.yaml", type=click.Path(path_type=Path)),
-    click.argument("profile_b", metavar="B.yaml", type=click.Path(path_type=Path)),
+    # Optional only for the safety path: a person at risk never needs the other's file.
+    click.argument(
+        "profile_b", metavar="[B.yaml]", type=click.Path(path_type=Path), required=False
+    ),
 ]
 relationship_option = click.option(
     "--relationship",
@@ -75,6 +79,18 @@ context_options = [
         "--safety-concern",
         is_flag=True,
         help="Someone feels afraid, pressured or unsafe: show individual support.",
+    ),
+    click.option(
+        "--concern",
+        type=click.Choice([c.value for c in Concern]),
+        default=None,
+        help="Name the kind of help you need (implies --safety-concern).",
+    ),
+    click.option(
+        "--region",
+        type=click.Choice([r.value for r in rc.Region]),
+        default=None,
+        help="Where you live, to choose support services (overrides the profiles').",
     ),
     click.option("--exclude", multiple=True, metavar="ID", help="Never suggest this activity."),
 ]
@@ -123,6 +139,8 @@ def _context(
     goals: Sequence[str],
     safety_concern: bool,
     exclude: Sequence[str],
+    concern: str | None = None,
+    region: str | None = None,
 ) -> rc.PairContext:
     from recommender.profiles import load_context
 
@@ -135,8 +153,9 @@ def _context(
             "setting": setting,
             "obstacles": list(obstacles),
             "goals": list(goals),
-            "safety_concern": safety_concern,
+            "safety_concern": safety_concern or concern is not None,
             "exclude": list(exclude),
+            "region": region,
         },
         source="command line",
     )

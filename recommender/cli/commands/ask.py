@@ -7,11 +7,8 @@ from typing import Any
 
 import click
 
-import recommender as rc
 from recommender.cli.app import main
 from recommender.cli.options import (
-    _context,
-    _model,
     _pair_history,
     apply_options,
     catalog_option,
@@ -25,10 +22,12 @@ from recommender.cli.render import (
     COMFORT_NOTE,
     _json_out,
     _no_prompts,
-    _support_instead,
+    aftercare_notes,
     prompt_record,
+    render_aftercare,
     render_prompts,
 )
+from recommender.cli.support import support_first
 
 
 @main.command("ask")
@@ -55,7 +54,7 @@ from recommender.cli.render import (
 @json_option
 def ask_command(
     profile_a: Path,
-    profile_b: Path,
+    profile_b: Path | None,
     n: int,
     depth: int | None,
     strategy: str,
@@ -77,21 +76,21 @@ def ask_command(
     """
     from recommender.conversation import ask
 
-    a, b = rc.load_profile(profile_a), rc.load_profile(profile_b)
-    ctx = _context(**context)
-    model = _model(catalog_path, strategy=strategy)
-    if ctx.safety_concern:
-        _support_instead(model, a, b, ctx, as_json)
+    joint = support_first(profile_a, profile_b, context, as_json, catalog_path, strategy)
+    if joint is None:  # the safety path answered: individual support only
         return
+    a, b, ctx, model = joint
     history = _pair_history(history_path, pair, a, b)
     prompts = ask(model, a, b, ctx, n=n, depth=depth, history=history)
     if not prompts:
         _no_prompts(model, a, b, ctx, history)
+    notes = aftercare_notes(model, prompts)
     if as_json:
-        _json_out([prompt_record(p) for p in prompts])
+        _json_out([prompt_record(p, notes.get(p.id)) for p in prompts])
         return
     click.echo(f"Questions for {a.name} and {b.name}")
     click.echo("")
     render_prompts(prompts)
+    render_aftercare(prompts, notes)
     click.echo("")
     click.echo(COMFORT_NOTE)

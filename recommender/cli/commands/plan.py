@@ -7,11 +7,8 @@ from typing import Any
 
 import click
 
-import recommender as rc
 from recommender.cli.app import main
 from recommender.cli.options import (
-    _context,
-    _model,
     _pair_history,
     apply_options,
     catalog_option,
@@ -25,12 +22,14 @@ from recommender.cli.render import (
     COMFORT_NOTE,
     COST_LABEL,
     _json_out,
-    _support_instead,
+    aftercare_notes,
     nothing_fits,
     prompt_record,
+    render_aftercare,
     render_prompts,
     suggestion_record,
 )
+from recommender.cli.support import support_first
 
 
 @main.command("plan")
@@ -56,7 +55,7 @@ from recommender.cli.render import (
 @json_option
 def plan_command(
     profile_a: Path,
-    profile_b: Path,
+    profile_b: Path | None,
     weeks: int,
     prompts_per_week: int,
     strategy: str,
@@ -79,18 +78,17 @@ def plan_command(
     """
     from recommender.plan import plan
 
-    a, b = rc.load_profile(profile_a), rc.load_profile(profile_b)
-    ctx = _context(**context)
-    model = _model(catalog_path, strategy=strategy)
-    if ctx.safety_concern:
-        _support_instead(model, a, b, ctx, as_json)
+    joint = support_first(profile_a, profile_b, context, as_json, catalog_path, strategy)
+    if joint is None:  # the safety path answered: individual support only
         return
+    a, b, ctx, model = joint
     history = _pair_history(history_path, pair, a, b)
     planned = plan(
         model, a, b, ctx, weeks=weeks, history=history, prompts_per_week=prompts_per_week
     )
     if not planned:
         nothing_fits(model, a, b, ctx, history)
+    notes = aftercare_notes(model, [p for w in planned for p in w.conversation])
     if as_json:
         _json_out(
             [
@@ -98,7 +96,7 @@ def plan_command(
                     "week": w.week,
                     "max_depth": w.max_depth,
                     "activity": suggestion_record(w.activity),
-                    "conversation": [prompt_record(p) for p in w.conversation],
+                    "conversation": [prompt_record(p, notes.get(p.id)) for p in w.conversation],
                 }
                 for w in planned
             ]
@@ -117,9 +115,12 @@ def plan_command(
             )
             for reason in s.reasons:
                 click.echo(f"        - {reason}")
+            if act.aftercare:
+                click.echo(f"        Aftercare: {act.aftercare}")
             if w.conversation:
                 click.echo("  Talk:")
                 render_prompts(w.conversation, indent="    ")
+                render_aftercare(w.conversation, notes, indent="    ")
         if any(w.conversation for w in planned):
             click.echo("")
             click.echo(COMFORT_NOTE)

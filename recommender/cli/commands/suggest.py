@@ -7,11 +7,8 @@ from typing import Any
 
 import click
 
-import recommender as rc
 from recommender.cli.app import main
 from recommender.cli.options import (
-    _context,
-    _model,
     _pair_history,
     apply_options,
     catalog_option,
@@ -25,9 +22,9 @@ from recommender.cli.render import (
     _json_out,
     nothing_fits,
     render_suggestions,
-    render_support,
     suggestion_record,
 )
+from recommender.cli.support import support_first
 
 
 @main.command()
@@ -47,7 +44,7 @@ from recommender.cli.render import (
 @json_option
 def suggest(
     profile_a: Path,
-    profile_b: Path,
+    profile_b: Path | None,
     k: int,
     strategy: str,
     catalog_path: Path | None,
@@ -62,9 +59,10 @@ def suggest(
     Example:
       closer suggest examples/ana.yaml examples/ben.yaml --minutes 90 --obstacle trust
     """
-    a, b = rc.load_profile(profile_a), rc.load_profile(profile_b)
-    ctx = _context(**context)
-    model = _model(catalog_path, strategy=strategy)
+    joint = support_first(profile_a, profile_b, context, as_json, catalog_path, strategy)
+    if joint is None:  # the safety path answered: individual support only
+        return
+    a, b, ctx, model = joint
     history = _pair_history(history_path, pair, a, b)
     suggestions = model.recommend(a, b, ctx, k=k, history=history)
     if not suggestions:
@@ -72,6 +70,4 @@ def suggest(
     if as_json:
         _json_out([suggestion_record(s) for s in suggestions])
     else:
-        render_support(suggestions) if ctx.safety_concern else render_suggestions(
-            suggestions, (a.name, b.name)
-        )
+        render_suggestions(suggestions, (a.name, b.name))
