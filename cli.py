@@ -1193,6 +1193,11 @@ def schema(name: str) -> None:
     _json_out(rc.json_schema(name))
 
 
+from recommender.evaluate_command import evaluate  # noqa: E402
+
+main.add_command(evaluate)
+
+
 def run(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``closer`` script: exit codes for usage errors, Ctrl-C, closed pipes."""
     try:

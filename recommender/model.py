@@ -114,6 +114,11 @@ class Recommender:
         closeness more than familiar ones).
     pool : int, default=60
         Candidates per pair that reach re-ranking.
+    rerank : bool or None, default=None
+        Whether the re-ranker's fairness term (weight ``fairness``) balances
+        every prefix of the list between the two people. None: the strategy's
+        own choice, on for ``"fair"`` only; True or False turn it on or off
+        for any strategy (``closer evaluate`` compares both).
 
     Examples
     --------
@@ -138,6 +143,7 @@ class Recommender:
         energy_weight: float = 0.1,
         novelty_weight: float = 0.05,
         pool: int = 60,
+        rerank: bool | None = None,
     ) -> None:
         self.strategy = strategy
         self.diversity = diversity
@@ -147,6 +153,7 @@ class Recommender:
         self.energy_weight = energy_weight
         self.novelty_weight = novelty_weight
         self.pool = pool
+        self.rerank = rerank
 
     # ------------------------------------------------------------ estimator contract
 
@@ -207,6 +214,8 @@ class Recommender:
             )
         if isinstance(self.pool, bool) or not isinstance(self.pool, int) or self.pool < 1:
             raise ConfigError(f"pool must be an integer >= 1, got {self.pool!r}")
+        if self.rerank is not None and not isinstance(self.rerank, bool):
+            raise ConfigError(f"rerank must be True, False or None, got {self.rerank!r}")
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "items_"):
@@ -787,9 +796,14 @@ def _select(
         model.items_.structure,
         k=k,
         diversity=float(model.diversity),
-        fairness=float(model.fairness) if model.strategy == "fair" else 0.0,
+        fairness=float(model.fairness) if _reranks(model) else 0.0,
         pool=max(model.pool, k),
     )
+
+
+def _reranks(model: Recommender) -> bool:
+    """Whether the re-ranker's fairness term applies (None: only for ``fair``)."""
+    return model.strategy == "fair" if model.rerank is None else bool(model.rerank)
 
 
 def _check_triple(a: Any, b: Any, ctx: Any) -> Triple:
