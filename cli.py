@@ -17,6 +17,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 import recommender as rc
+from recommender.model import DEFAULT_STRATEGY
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -125,7 +126,7 @@ context_options = [
 strategy_option = click.option(
     "--strategy",
     type=click.Choice(rc.STRATEGIES),
-    default="fair",
+    default=DEFAULT_STRATEGY,
     show_default=True,
     help="How the two people's fits combine.",
 )

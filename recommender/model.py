@@ -60,6 +60,10 @@ __all__ = ["STRATEGIES", "Diagnosis", "Recommender"]
 logger = logging.getLogger(__name__)
 
 STRATEGIES = agg.STRATEGIES
+#: The strategy ``Recommender()`` and ``closer suggest`` use: chosen by ``closer
+#: evaluate`` (the best worse-off person's nDCG@10 over the pair families, with
+#: mean nDCG@10 within 2% of the best; see the README's Evaluation section).
+DEFAULT_STRATEGY = "product"
 MODEL_FORMAT = "closer-model"
 MODEL_VERSION = 2  # 2: arrays_sha256 in the metadata
 #: Pairs scored together in one block of matrix operations.
@@ -94,8 +98,9 @@ class Recommender:
 
     Parameters
     ----------
-    strategy : str, default="fair"
-        How the two people's scores combine; one of :data:`STRATEGIES`.
+    strategy : str, default="product"
+        How the two people's scores combine; one of :data:`STRATEGIES`
+        (:data:`DEFAULT_STRATEGY`, chosen by ``closer evaluate``).
     diversity : float, default=0.3
         0 ranks by pair score alone; higher spreads the list across intimacy
         types and practices (maximal marginal relevance).
@@ -135,7 +140,7 @@ class Recommender:
     def __init__(
         self,
         *,
-        strategy: str = "fair",
+        strategy: str = DEFAULT_STRATEGY,
         diversity: float = 0.3,
         fairness: float = 1.0,
         misery_threshold: float = 0.3,

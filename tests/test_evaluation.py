@@ -275,7 +275,7 @@ def test_closer_evaluate_prints_a_table_and_draws_the_figure(tmp_path: Path) -> 
          "--resamples", "20", "--plot", str(figure)],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert "| fair+rerank (default) |" in result.stdout
+    assert f"| {default_ranker_name()} (default) |" in result.stdout
     assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
