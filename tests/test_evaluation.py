@@ -303,3 +303,16 @@ def test_fair_without_its_reranker_ranks_as_average(
 def test_rerank_must_be_true_false_or_none() -> None:
     with pytest.raises(rc.ConfigError, match="rerank must be True, False or None, got 'yes'"):
         rc.Recommender(rerank="yes").fit(rc.default_catalog())  # type: ignore[arg-type]
+
+
+def test_a_figure_that_cannot_be_written_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    from cli import main
+
+    target = tmp_path / "missing-folder" / "figure.png"
+    result = CliRunner().invoke(
+        main,
+        ["evaluate", "--families", "remote", "--pairs", "2", "--rounds", "0",
+         "--resamples", "10", "--plot", str(target)],
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert f"closer: {target}: cannot write the figure" in result.output

@@ -41,6 +41,7 @@ def plot_records(
         ) from None
     families = [f for f in FAMILY_NAMES if any(r.family == f for r in records)]
     rankers = list(dict.fromkeys(r.ranker for r in records if r.round is None))
+    defaults = {r.ranker for r in records if r.default}
     cells: dict[tuple[str, str, str], EvaluationRecord] = {
         (r.family, r.ranker, r.metric): r
         for r in records
@@ -63,7 +64,10 @@ def plot_records(
         panel.set_title(family, fontsize=9)
         panel.set_ylim(0, 1)
         panel.set_xticks(range(len(rankers)))
-        panel.set_xticklabels(rankers, rotation=60, ha="right", fontsize=6)
+        labels = panel.set_xticklabels(rankers, rotation=60, ha="right", fontsize=6)
+        for label, name in zip(labels, rankers, strict=True):
+            if name in defaults:  # closer's default ranker, in bold
+                label.set_fontweight("bold")
         panel.tick_params(axis="y", labelsize=7)
     for panel in list(axes.flat)[len(families) :]:
         panel.set_visible(False)
