@@ -67,6 +67,10 @@ __all__ = ["STRATEGIES", "Diagnosis", "Recommender"]
 logger = logging.getLogger(__name__)
 
 STRATEGIES = agg.STRATEGIES
+#: The strategy ``Recommender()`` and ``closer suggest`` use: chosen by ``closer
+#: evaluate`` (the best worse-off person's nDCG@10 over the pair families, with
+#: mean nDCG@10 within 2% of the best; see the README's Evaluation section).
+DEFAULT_STRATEGY = "product"
 MODEL_FORMAT = "closer-model"
 MODEL_VERSION = 3  # 2: arrays_sha256 in the metadata; 3: audience, situation, presence columns
 #: Pairs scored together in one block of matrix operations.
@@ -101,8 +105,9 @@ class Recommender:
 
     Parameters
     ----------
-    strategy : str, default="fair"
-        How the two people's scores combine; one of :data:`STRATEGIES`.
+    strategy : str, default="product"
+        How the two people's scores combine; one of :data:`STRATEGIES`
+        (:data:`DEFAULT_STRATEGY`, chosen by ``closer evaluate``).
     diversity : float, default=0.3
         0 ranks by pair score alone; higher spreads the list across intimacy
         types and practices (maximal marginal relevance).
@@ -121,6 +126,11 @@ class Recommender:
         closeness more than familiar ones).
     pool : int, default=60
         Candidates per pair that reach re-ranking.
+    rerank : bool or None, default=None
+        Whether the re-ranker's fairness term (weight ``fairness``) balances
+        every prefix of the list between the two people. None: the strategy's
+        own choice, on for ``"fair"`` only; True or False turn it on or off
+        for any strategy (``closer evaluate`` compares both).
 
     Examples
     --------
@@ -137,7 +147,7 @@ class Recommender:
     def __init__(
         self,
         *,
-        strategy: str = "fair",
+        strategy: str = DEFAULT_STRATEGY,
         diversity: float = 0.3,
         fairness: float = 1.0,
         misery_threshold: float = 0.3,
@@ -145,6 +155,7 @@ class Recommender:
         energy_weight: float = 0.1,
         novelty_weight: float = 0.05,
         pool: int = 60,
+        rerank: bool | None = None,
     ) -> None:
         self.strategy = strategy
         self.diversity = diversity
@@ -154,6 +165,7 @@ class Recommender:
         self.energy_weight = energy_weight
         self.novelty_weight = novelty_weight
         self.pool = pool
+        self.rerank = rerank
 
     # ------------------------------------------------------------ estimator contract
 
@@ -214,6 +226,8 @@ class Recommender:
             )
         if isinstance(self.pool, bool) or not isinstance(self.pool, int) or self.pool < 1:
             raise ConfigError(f"pool must be an integer >= 1, got {self.pool!r}")
+        if self.rerank is not None and not isinstance(self.rerank, bool):
+            raise ConfigError(f"rerank must be True, False or None, got {self.rerank!r}")
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "items_"):
@@ -802,9 +816,14 @@ def _select(
         model.items_.structure,
         k=k,
         diversity=float(model.diversity),
-        fairness=float(model.fairness) if model.strategy == "fair" else 0.0,
+        fairness=float(model.fairness) if _reranks(model) else 0.0,
         pool=max(model.pool, k),
     )
+
+
+def _reranks(model: Recommender) -> bool:
+    """Whether the re-ranker's fairness term applies (None: only for ``fair``)."""
+    return model.strategy == "fair" if model.rerank is None else bool(model.rerank)
 
 
 def _check_triple(a: Any, b: Any, ctx: Any) -> Triple:

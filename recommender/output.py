@@ -30,6 +30,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, RootModel
 
+from .evaluation.report import EvaluationRecord
 from .safety import SupportRecord
 from .schema import Activity, PersonProfile, Suggestion
 
@@ -188,6 +189,7 @@ PlanOutput = RootModel[list[PlanWeekRecord]]
 HistoryOutput = RootModel[list[HistoryEntry]]
 CatalogListOutput = RootModel[list[CatalogEntry]]
 SupportOutput = RootModel[list[SupportRecord]]
+EvaluateOutput = RootModel[list[EvaluationRecord]]
 
 #: ``closer schema NAME`` -> the model whose dump that output is.
 OUTPUT_MODELS: Mapping[str, type[BaseModel]] = {
@@ -200,6 +202,7 @@ OUTPUT_MODELS: Mapping[str, type[BaseModel]] = {
     "profile-show": PersonProfile,
     # suggest, ask and plan under --safety-concern, and help-now: individual support only.
     "support": SupportOutput,
+    "evaluate": EvaluateOutput,
 }
 
 

@@ -71,6 +71,14 @@ def test_support_output_fits_the_support_schema(args: tuple[str, ...]) -> None:
     fits(records, "support")
 
 
+def test_evaluate_output_fits_its_shipped_schema() -> None:
+    records = run_json(
+        "evaluate", "--families", "similar", "--pairs", "4", "--rounds", "0", "--resamples", "10"
+    )
+    assert {r["metric"] for r in records} >= {"ndcg", "min_ndcg", "violations"}
+    fits(records, "evaluate")
+
+
 def test_catalog_show_output_fits_the_activity_schema() -> None:
     first = run_json("catalog", "list")[0]["id"]
     fits(run_json("catalog", "show", first), "catalog-show")

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import click
 
 import recommender as rc
+from recommender.model import DEFAULT_STRATEGY
 from recommender.safety import Concern
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -97,7 +98,7 @@ context_options = [
 strategy_option = click.option(
     "--strategy",
     type=click.Choice(rc.STRATEGIES),
-    default="fair",
+    default=DEFAULT_STRATEGY,
     show_default=True,
     help="How the two people's fits combine.",
 )

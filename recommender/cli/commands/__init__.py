@@ -3,6 +3,7 @@
 from recommender.cli.commands import (
     ask,
     catalog,
+    evaluate,
     help_now,
     history,
     plan,
@@ -11,4 +12,14 @@ from recommender.cli.commands import (
     suggest,
 )
 
-__all__ = ["ask", "catalog", "help_now", "history", "plan", "profile", "schema", "suggest"]
+__all__ = [
+    "ask",
+    "catalog",
+    "evaluate",
+    "help_now",
+    "history",
+    "plan",
+    "profile",
+    "schema",
+    "suggest",
+]
