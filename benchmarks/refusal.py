@@ -79,6 +79,12 @@ def yaml_tiny_items(folder: Path, scale: float) -> Path:
     return path
 
 
+def yaml_at_the_limit(folder: Path, scale: float) -> Path:
+    path = folder / "at-limit.yaml"
+    path.write_text("- 0\n" * int(1_000_000 * scale))
+    return path
+
+
 def jsonl_empty_lists(folder: Path, scale: float) -> Path:
     path = folder / "lists.jsonl"
     path.write_text("[]\n" * int(22_000_000 * scale))
@@ -116,6 +122,7 @@ def folder_of_real_activities(folder: Path, scale: float) -> Path:
 
 CASES: dict[str, Callable[[Path, float], Path]] = {
     "YAML: 16 777 000 items `- 0` (64 MiB)": yaml_tiny_items,
+    "YAML: 1 000 000 items `- 0` (at the limit: parsed)": yaml_at_the_limit,
     "JSON Lines: 22 000 000 lines `[]`": jsonl_empty_lists,
     "JSON: 22 000 000 objects `{}`": json_empty_objects,
     "YAML: 33 000 000 values beside `activities`": yaml_values_beside_the_list,

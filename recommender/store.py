@@ -164,7 +164,7 @@ def pair_name(a: str, b: str) -> str:
     >>> pair_name("Ben", "Ana"), pair_name("José María", "Ben")
     ('ana-ben', 'ben-jose-maria')
     """
-    return "-".join(sorted(_name_key(n) for n in (a, b)))
+    return normalize_pair("-".join(sorted(_name_key(n) for n in (a, b))))
 
 
 def default_history_path() -> Path:
