@@ -334,19 +334,31 @@ def write_failure(path: Path, exc: OSError) -> WriteError:
     return WriteError(f"{path}: cannot write: {reason}", exc.errno)
 
 
-def _check_replaceable(path: Path) -> None:
-    """Refuse a target that is a folder, device, pipe or socket: never replace one."""
+def not_a_regular_file(path: Path) -> str | None:
+    """Why ``path`` is no place for a file closer reads or writes, or None when it is
+    a regular file or missing. Checked with ``stat``, which never blocks on a pipe.
+
+    Examples
+    --------
+    >>> not_a_regular_file(Path("/dev/null")), not_a_regular_file(Path("/nonexistent/x"))
+    ('is not a regular file (a device, named pipe or socket)', None)
+    """
     try:
         info = os.stat(path)
     except (FileNotFoundError, NotADirectoryError):
-        return  # creating it names the problem
+        return None  # creating it names the problem
     if stat.S_ISDIR(info.st_mode):
-        raise WriteError(f"{path}: cannot write: is a folder, expected a file")
+        return "is a folder, expected a file"
     if not stat.S_ISREG(info.st_mode):
-        raise WriteError(
-            f"{path}: cannot write: is not a regular file (a device, pipe or socket); "
-            "closer only writes regular files"
-        )
+        return "is not a regular file (a device, named pipe or socket)"
+    return None
+
+
+def _check_replaceable(path: Path) -> None:
+    """Refuse a target that is a folder, device, pipe or socket: never replace one."""
+    problem = not_a_regular_file(path)
+    if problem:
+        raise WriteError(f"{path}: cannot write: {problem}; closer only writes regular files")
 
 
 def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:

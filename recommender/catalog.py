@@ -30,6 +30,12 @@ bomb is refused after a walk as long as the file), nested at most 32 deep;
 one activity at most :data:`MAX_ITEM_VALUES`. A key written twice in one
 mapping is an error. At most :data:`MAX_PROBLEMS` problems are reported.
 
+At most :data:`MAX_ITEMS` activities: a file with more structure marks than
+activities left is counted before it is parsed (YAML from parser events, JSON
+one element at a time, JSON Lines by line; CSV counts row by row), stopping at
+the first activity over; a big folder of JSON Lines is counted before any file
+is parsed. :func:`save_catalog` refuses to write what this would refuse.
+
 Validation reports **every** problem at once, each naming the file, the item
 (id and position) and the field, with the received value.
 """

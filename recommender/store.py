@@ -56,7 +56,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from ._io import make_private_dirs
+from ._io import make_private_dirs, not_a_regular_file
 from .errors import ConfigError, StoreError
 
 __all__ = [
@@ -400,17 +400,9 @@ class History:
 
     def _check_regular(self) -> None:
         """Refuse a pipe, device or socket before opening it: it would hang or be replaced."""
-        try:
-            info = os.stat(self.path)
-        except (FileNotFoundError, NotADirectoryError):
-            return  # creating it names the problem
-        if stat.S_ISDIR(info.st_mode):
-            raise StoreError(f"{self.path}: is a folder, expected a history file")
-        if not stat.S_ISREG(info.st_mode):
-            raise StoreError(
-                f"{self.path}: is not a regular file (a named pipe, device or socket); a "
-                "history must be a regular file: use another history path"
-            )
+        problem = not_a_regular_file(self.path)
+        if problem and not self.path.is_dir():  # a folder is named as such when opened
+            raise StoreError(f"{self.path}: {problem}; a history must be a regular file")
 
     def _create_file(self) -> None:
         """Create the file 0600 (and every folder it needs 0700) before SQLite sees it."""
