@@ -171,8 +171,8 @@ def main() -> None:
                 else str(capped["outcome"])[:60] + " (no traceback)"
             )
             print(
-                f"| {label} | {str(free['outcome'])[:70]} | {float(free['seconds']):.1f} | "  # type: ignore[arg-type]
-                f"{float(free['peak_mib']):.0f} | {capped_text} |"  # type: ignore[arg-type]
+                f"| {label} | {str(free['outcome'])[:70]} | {float(free['seconds']):.1f} | "
+                f"{float(free['peak_mib']):.0f} | {capped_text} |"
             )
             sys.stdout.flush()
 

@@ -44,6 +44,7 @@ from tests.conftest import make_activity
 from tests.test_cli import ANA, ANSWERS, BEN
 
 ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
 TODAY = dt.date(2025, 6, 1)
 
 
@@ -261,6 +262,28 @@ def test_a_file_size_limit_while_writing_is_one_line_exit_1(answers: Path, tmp_p
     assert "over the file size limit" in _one_closer_line(done.stderr)
     assert not out.exists()
     assert [p.name for p in tmp_path.iterdir()] == ["answers.yaml"]  # no temporary left
+
+
+def test_ulimit_f_during_catalog_import_is_one_line_exit_1(tmp_path: Path) -> None:
+    source = tmp_path / "ideas.jsonl"
+    rows = [
+        {"activity": f"Learn a new card game {i}", "type": "recreational", "participants": 2,
+         "price": 0.1, "availability": 0.2, "accessibility": "Few to no challenges",
+         "duration": "hours", "kidFriendly": True, "link": "", "key": str(1000 + i)}
+        for i in range(20)
+    ]  # fmt: skip
+    source.write_text("".join(json.dumps(row) + "\n" for row in rows))
+
+    def one_block() -> None:  # ulimit -f 1
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024))
+
+    out = tmp_path / "out.yaml"
+    args = ("catalog", "import", str(source), "--map", str(EXAMPLES / "bored-map.yaml"))
+    done = _closer(*args, "-o", str(out), preexec_fn=one_block)
+    assert done.returncode == 1, done.stderr
+    assert "out.yaml: cannot write: File too large" in _one_closer_line(done.stderr)
+    assert not out.exists()
+    assert _closer(*args, "-o", str(out)).returncode == 0  # the same import, unlimited
 
 
 def test_a_read_only_folder_is_one_line_exit_2(
