@@ -557,7 +557,7 @@ class PersonProfile(_BuiltInPython):
     model_config = _FROZEN
 
     name: Name
-    """What to call the person in explanations (one line, no bidirectional controls)."""
+    """What to call the person in explanations."""
     intimacy: dict[IntimacyType, Annotated[Weight, _Typed]] = Field(default_factory=dict)
     """How much they value each intimacy type, 0..1; a missing type means 0.5."""
     interests: tuple[Word, ...] = ()

@@ -611,12 +611,13 @@ class History:
         pair: str,
         activity_id: str,
         ratings: Mapping[str, int] | None = None,
-        *,
         day: dt.date | str | None = None,
+        *,
         skipped: bool = False,
     ) -> HistoryRecord:
         """Record that ``pair`` did ``activity_id`` on ``day`` (default today).
 
+        ``day`` may also be given by position, as before ``skipped`` existed.
         ``ratings`` maps each person's name (any case) to 1..5. With
         ``skipped=True`` the pair said "not for us": the item is hidden like a
         done one but carries no ratings, so it moves no profile. Raises
