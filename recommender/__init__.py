@@ -26,12 +26,12 @@ from .errors import (
     RecommenderError,
     StoreError,
     UnknownActivityError,
+    WriteError,
 )
 
 if _typing.TYPE_CHECKING:
     from .catalog import default_catalog, default_catalog_path, load_catalog, save_catalog
     from .conversation import Prompt, ask
-    from .history import History, HistoryRecord, PairHistory, default_history_path, pair_name
     from .importer import ImportResult, import_catalog, load_mapping
     from .infer import IntimacyModel, infer_report
     from .model import STRATEGIES, Diagnosis, Recommender
@@ -56,6 +56,7 @@ if _typing.TYPE_CHECKING:
         Suggestion,
         json_schema,
     )
+    from .store import History, HistoryRecord, PairHistory, default_history_path, pair_name
 
 __version__ = "0.1.0"
 
@@ -87,11 +88,11 @@ _LAZY = {
     "STRATEGIES": "model",
     "load_profile": "profiles",
     "PlanWeek": "plan",
-    "History": "history",
-    "HistoryRecord": "history",
-    "PairHistory": "history",
-    "default_history_path": "history",
-    "pair_name": "history",
+    "History": "store",
+    "HistoryRecord": "store",
+    "PairHistory": "store",
+    "default_history_path": "store",
+    "pair_name": "store",
     "ImportResult": "importer",
     "import_catalog": "importer",
     "load_mapping": "importer",
@@ -138,6 +139,7 @@ __all__ = [
     "StoreError",
     "Suggestion",
     "UnknownActivityError",
+    "WriteError",
     "__version__",
     "ask",
     "default_catalog",

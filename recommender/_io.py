@@ -19,6 +19,7 @@ memory bounded whatever a file holds (SECURITY.md states them):
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import json
 import os
@@ -27,7 +28,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .errors import Problem, RecommenderError
+from .errors import Problem, RecommenderError, WriteError
 
 #: Largest text file any loader reads; bigger inputs are refused before reading.
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -290,16 +291,98 @@ def atomic_write_text(path: Path, text: str, mode: int = 0o644) -> None:
     atomic_write_bytes(path, text.encode("utf-8"), mode)
 
 
+def make_private_dirs(folder: Path) -> None:
+    """Create ``folder`` and every missing parent with mode 0700, whatever the umask.
+
+    Folders that exist are left as they are.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> top = Path(tempfile.mkdtemp())
+    >>> make_private_dirs(top / "a" / "b")
+    >>> oct((top / "a").stat().st_mode & 0o777), oct((top / "a" / "b").stat().st_mode & 0o777)
+    ('0o700', '0o700')
+    """
+    missing: list[Path] = []
+    current = Path(folder)
+    while not current.exists() and current != current.parent:
+        missing.append(current)
+        current = current.parent
+    for directory in reversed(missing):
+        try:
+            directory.mkdir(mode=0o700)
+        except FileExistsError:
+            continue  # made by another process meanwhile
+        os.chmod(directory, 0o700)  # mkdir's mode is reduced by the umask
+
+
+def write_failure(path: Path, exc: OSError) -> WriteError:
+    """A :class:`~recommender.errors.WriteError` naming ``path`` and why, keeping ``errno``.
+
+    Examples
+    --------
+    >>> import errno
+    >>> str(write_failure(Path("a.yaml"), OSError(errno.ENOSPC, "No space left on device")))
+    'a.yaml: cannot write: No space left on device (the disk is full)'
+    """
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        reason += " (the disk is full)"
+    elif exc.errno == errno.EFBIG:
+        reason += " (over the file size limit)"
+    return WriteError(f"{path}: cannot write: {reason}", exc.errno)
+
+
+def not_a_regular_file(path: Path) -> str | None:
+    """Why ``path`` is no place for a file closer reads or writes, or None when it is
+    a regular file or missing. Checked with ``stat``, which never blocks on a pipe.
+
+    Examples
+    --------
+    >>> not_a_regular_file(Path("/dev/null")), not_a_regular_file(Path("/nonexistent/x"))
+    ('is not a regular file (a device, named pipe or socket)', None)
+    """
+    try:
+        info = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None  # creating it names the problem
+    if stat.S_ISDIR(info.st_mode):
+        return "is a folder, expected a file"
+    if not stat.S_ISREG(info.st_mode):
+        return "is not a regular file (a device, named pipe or socket)"
+    return None
+
+
+def _check_replaceable(path: Path) -> None:
+    """Refuse a target that is a folder, device, pipe or socket: never replace one."""
+    problem = not_a_regular_file(path)
+    if problem:
+        raise WriteError(f"{path}: cannot write: {problem}; closer only writes regular files")
+
+
 def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:
     """Write ``data`` to ``path`` so that readers see the old or the new file, never half.
 
     The file is written next to its target, flushed to disk, given ``mode``
-    and renamed over the target; on any failure the target is untouched.
+    and renamed over the target; on any failure the target is untouched. A
+    missing folder is made 0700. A target that is not a regular file (a
+    device such as ``/dev/full``, a pipe) is never replaced.
+
+    Raises
+    ------
+    WriteError
+        The target cannot be written (a read-only folder, a full disk, ...).
     """
     path = Path(path)
-    directory = path.parent
-    directory.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        _check_replaceable(path)
+        make_private_dirs(path.parent)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        if isinstance(exc, WriteError):
+            raise
+        raise write_failure(path, exc) from None
     try:
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
@@ -307,9 +390,11 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp_name, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
+        if isinstance(exc, OSError):
+            raise write_failure(path, exc) from None
         raise
 
 

@@ -80,7 +80,16 @@ def fitted(catalog_path: str | os.PathLike[str] | None = None, **params: Any) ->
         entry = cache_dir() / f"model-{_key(path, model.get_params())}.npz"
     except OSError:  # unreadable catalogue: let the loader raise the real error
         return model.fit(load_catalog(path))
-    if entry.is_file():
+    try:
+        cached = entry.is_file()
+    except OSError as exc:  # an unreadable cache folder (chmod 000): work without it
+        logger.warning(
+            "the model cache %s cannot be read (%s); working without it",
+            entry.parent,
+            exc.strerror or exc,
+        )
+        return model.fit(load_catalog(path))
+    if cached:
         try:
             return Recommender.load(entry)
         except ModelFileError:
@@ -88,6 +97,6 @@ def fitted(catalog_path: str | os.PathLike[str] | None = None, **params: Any) ->
     model.fit(load_catalog(path))
     try:
         model.save(entry)
-    except OSError as exc:  # a read-only cache only costs speed
+    except OSError as exc:  # WriteError too: a read-only cache only costs speed
         logger.debug("could not cache the model in %s: %s", entry, exc)
     return model

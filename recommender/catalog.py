@@ -30,6 +30,12 @@ bomb is refused after a walk as long as the file), nested at most 32 deep;
 one activity at most :data:`MAX_ITEM_VALUES`. A key written twice in one
 mapping is an error. At most :data:`MAX_PROBLEMS` problems are reported.
 
+At most :data:`MAX_ITEMS` activities: a file with more structure marks than
+activities left is counted before it is parsed (YAML from parser events, JSON
+one element at a time, JSON Lines by line; CSV counts row by row), stopping at
+the first activity over; a big folder of JSON Lines is counted before any file
+is parsed. :func:`save_catalog` refuses to write what this would refuse.
+
 Validation reports **every** problem at once, each naming the file, the item
 (id and position) and the field, with the received value.
 """
@@ -43,7 +49,8 @@ import json
 import logging
 import math
 import os
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -51,6 +58,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ._io import (
+    MAX_FILE_BYTES,
     atomic_write_text,
     count_values,
     json_load,
@@ -119,13 +127,26 @@ def _items_from_document(doc: Any, source: str) -> list[Any]:
     return doc
 
 
-def _jsonl_items(text: str, source: str) -> list[Any]:
+def _lines(text: str) -> Iterator[tuple[int, str]]:
+    """(line number, line) split on \n only, without building a list of every line
+    (splitlines() would also break inside a record at U+2028)."""
+    start, lineno = 0, 1
+    while start <= len(text):
+        end = text.find("\n", start)
+        if end < 0:
+            end = len(text)
+        yield lineno, text[start:end]
+        start, lineno = end + 1, lineno + 1
+
+
+def _jsonl_items(text: str, source: str, limit: int = MAX_ITEMS) -> list[Any]:
     items: list[Any] = []
     problems: list[Problem] = []
-    # Split on \n only: splitlines() would also break inside a record at U+2028.
-    for lineno, line in enumerate(text.split("\n"), start=1):
+    for lineno, line in _lines(text):
         if not line.strip():
             continue
+        if len(items) + len(problems) >= limit:  # counted line by line: stop at the first over
+            raise _TooManyActivities(source)
         try:
             items.append(json_load(line))
         except json.JSONDecodeError as exc:
@@ -183,44 +204,70 @@ def _csv_cell(field: str, cell: str) -> Any:
     return cell.strip()
 
 
-def _csv_items(text: str, source: str) -> list[Any]:
+def _csv_items(text: str, source: str, limit: int = MAX_ITEMS) -> list[Any]:
     reader = csv.DictReader(io.StringIO(text))
     items: list[Any] = []
     try:
         for row in reader:
-            item: dict[str, Any] = {}
-            intimacy: dict[str, str] = {}
-            for column, cell in row.items():
-                if column is None:  # more cells than header columns
-                    item["(extra cells)"] = cell
-                    continue
-                column = column.strip()
-                if cell is None or cell.strip() == "":
-                    continue
-                if column.startswith("intimacy."):
-                    intimacy[column.removeprefix("intimacy.")] = cell.strip()
-                else:
-                    item[column] = _csv_cell(column, cell)
-            if intimacy:
-                item["intimacy"] = intimacy
-            items.append(item)
+            if len(items) >= limit:  # counted row by row: stop at the first over
+                raise _TooManyActivities(source)
+            items.append(_csv_row(row))
     except csv.Error as exc:
         raise CatalogError(
             Problem(
-                f"not valid CSV at line {reader.line_num}: {exc}", source=source, has_value=False
+                f"not valid CSV at line {_csv_error_line(reader, exc)}: {exc}",
+                source=source,
+                has_value=False,
             )
         ) from None
     return items
 
 
+def _csv_error_line(reader: Any, exc: csv.Error) -> int:
+    """The line a csv.Error is on. ``reader.line_num`` counts the lines finished;
+    a field over the size limit is refused while its line is still being read."""
+    if "field larger than field limit" in str(exc):
+        return int(reader.line_num) + 1
+    return int(reader.line_num)
+
+
+def _csv_row(row: dict[str | None, Any]) -> dict[str, Any]:
+    item: dict[str, Any] = {}
+    intimacy: dict[str, str] = {}
+    for column, cell in row.items():
+        if column is None:  # more cells than header columns
+            item["(extra cells)"] = cell
+            continue
+        column = column.strip()
+        if cell is None or cell.strip() == "":
+            continue
+        if column.startswith("intimacy."):
+            intimacy[column.removeprefix("intimacy.")] = cell.strip()
+        else:
+            item[column] = _csv_cell(column, cell)
+    if intimacy:
+        item["intimacy"] = intimacy
+    return item
+
+
+class _TooManyActivities(CatalogError):
+    """Counting found more than :data:`MAX_ITEMS` activities; loading stops at once."""
+
+    def __init__(self, source: str) -> None:
+        super().__init__(
+            Problem(f"more than {MAX_ITEMS} activities", source=source, has_value=False)
+        )
+
+
 class _StructureBudget:
-    """Structure marks a catalogue may still parse; a folder's files share one budget."""
+    """Structure marks and activities a catalogue may still hold; a folder's files share it."""
 
     def __init__(self) -> None:
         self.left = MAX_MARKS
+        self.items_left = MAX_ITEMS
 
-    def spend(self, text: str, source: str) -> None:
-        """Take ``text``'s marks before it is parsed, or refuse it unparsed."""
+    def spend(self, text: str, source: str) -> int:
+        """Take ``text``'s marks before it is parsed, or refuse it unparsed; return them."""
         marks = structure_marks(text)
         if marks > self.left:
             raise CatalogError(
@@ -233,26 +280,142 @@ class _StructureBudget:
                 )
             )
         self.left -= marks
+        return marks
 
 
 def _raw_items(path: Path, source: str, budget: _StructureBudget | None = None) -> list[Any]:
     text = read_text(path, source, CatalogError)
     if not text.strip():
         return []
-    (budget or _StructureBudget()).spend(text, source)
-    return _parse_items(path, text, source)
+    budget = budget or _StructureBudget()
+    marks = budget.spend(text, source)
+    suffix = path.suffix.lower()
+    # Every activity costs at least one mark (its '-', ',' or line break), so only a file
+    # with more marks than activities left can be too big: count those before parsing,
+    # without building the document (CSV counts as it goes).
+    counter = _ITEM_COUNTERS.get(suffix) if marks + 1 > budget.items_left else None
+    if counter is not None and counter(text, budget.items_left) > budget.items_left:
+        raise _TooManyActivities(source)
+    items = _parse_items(path, text, source, budget.items_left)
+    if len(items) > budget.items_left:
+        raise _TooManyActivities(source)
+    budget.items_left -= len(items)
+    return items
 
 
-def _parse_items(path: Path, text: str, source: str) -> list[Any]:
+def _yaml_item_count(text: str, limit: int) -> int:
+    """Activities in a YAML catalogue, from parser events (no values are built), counted
+    up to ``limit + 1``: the nodes of the top-level list, or of a top-level mapping's
+    values (where ``activities`` sits). Bad YAML stops the count: the parser names it."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    starts, ends = (
+        (yaml.SequenceStartEvent, yaml.MappingStartEvent),
+        (
+            yaml.SequenceEndEvent,
+            yaml.MappingEndEvent,
+        ),
+    )
+    nodes = (*starts, yaml.ScalarEvent, yaml.AliasEvent)
+    count, depth, item_depth = 0, 0, 1
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, nodes) and depth == item_depth:
+                count += 1
+                if count > limit:
+                    break
+            if isinstance(event, starts):
+                if depth == 0 and isinstance(event, yaml.MappingStartEvent):
+                    item_depth = 2
+                depth += 1
+            elif isinstance(event, ends):
+                depth -= 1
+    except yaml.YAMLError:
+        pass
+    finally:
+        loader.dispose()
+    return count
+
+
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _json_item_count(text: str, limit: int) -> int:
+    """Activities in a JSON catalogue, decoded one at a time and dropped, up to ``limit + 1``.
+
+    Bad JSON stops the count: the parser names it.
+    """
+    decoder = json.JSONDecoder()
+    try:
+        pos = _json_skip(text, 0)
+        if text.startswith("{", pos):
+            pos = _json_activities_at(text, pos, decoder)
+        if pos < 0 or not text.startswith("[", pos):
+            return 0
+        count, pos = 0, _json_skip(text, pos + 1)
+        while count <= limit and not text.startswith("]", pos):
+            _, pos = decoder.raw_decode(text, pos)
+            count += 1
+            pos = _json_skip(text, pos)
+            if not text.startswith(",", pos):
+                break
+            pos = _json_skip(text, pos + 1)
+    except (ValueError, RecursionError):
+        return 0
+    return count
+
+
+def _json_skip(text: str, pos: int) -> int:
+    match = _JSON_SPACE.match(text, pos)
+    return match.end() if match else pos
+
+
+def _json_activities_at(text: str, pos: int, decoder: json.JSONDecoder) -> int:
+    """Where the value of an object's ``activities`` key starts (-1 when it has none)."""
+    pos = _json_skip(text, pos + 1)
+    while text.startswith('"', pos):
+        key, pos = decoder.raw_decode(text, pos)
+        pos = _json_skip(text, pos)
+        if not text.startswith(":", pos):
+            return -1
+        pos = _json_skip(text, pos + 1)
+        if key == "activities":
+            return pos
+        _, pos = decoder.raw_decode(text, pos)
+        pos = _json_skip(text, pos)
+        if not text.startswith(",", pos):
+            return -1
+        pos = _json_skip(text, pos + 1)
+    return -1
+
+
+def _jsonl_item_count(text: str, limit: int) -> int:
+    """Lines that hold something (an activity or a fault each), counted in C."""
+    return text.count("\n") + 1 - sum(1 for _ in _BLANK_LINE.finditer(text))
+
+
+_BLANK_LINE = re.compile(r"^[ \t\r\f\v]*$", re.MULTILINE)
+#: Counts a file's activities (up to a limit) without building them, per format.
+_ITEM_COUNTERS: dict[str, Callable[[str, int], int]] = {
+    ".yaml": _yaml_item_count,
+    ".yml": _yaml_item_count,
+    ".json": _json_item_count,
+    ".jsonl": _jsonl_item_count,
+}
+
+
+def _parse_items(path: Path, text: str, source: str, limit: int = MAX_ITEMS) -> list[Any]:
     suffix = path.suffix.lower()
     if suffix in (".yaml", ".yml"):
         return _items_from_document(_yaml_load(text, source), source)
     if suffix == ".json":
         return _items_from_document(_json_load(text, source), source)
     if suffix == ".jsonl":
-        return _jsonl_items(text, source)
+        return _jsonl_items(text, source, limit)
     if suffix == ".csv":
-        return _csv_items(text, source)
+        return _csv_items(text, source, limit)
     raise CatalogError(
         Problem(
             f"unsupported catalogue format {suffix or '(none)'!r}; use one of "
@@ -396,6 +559,46 @@ def _catalog_files(path: Path) -> list[Path]:
     return sorted(files)
 
 
+def _count_jsonl_first(files: Sequence[Path]) -> None:
+    """A big folder of JSON Lines is counted (one item per line) before any is parsed,
+    so 1 000 001 activities are refused without building 1 000 000 of them first."""
+    jsonl = [f for f in files if f.suffix.lower() == ".jsonl" and f.is_file()]
+    if sum(f.stat().st_size for f in jsonl) <= MAX_FILE_BYTES:
+        return  # a single file's worth: counted while it is parsed
+    total = 0
+    for file in jsonl:
+        try:
+            text = read_text(file, str(file), CatalogError)
+        except CatalogError:
+            continue  # the parsing pass reports it
+        total += _jsonl_item_count(text, MAX_ITEMS)
+        if total > MAX_ITEMS:
+            raise _TooManyActivities(str(file))
+
+
+def _load_files(files: Sequence[Path]) -> tuple[list[Activity], list[Problem]]:
+    """Parse every file under one shared budget, then validate every item."""
+    if len(files) > 1:
+        _count_jsonl_first(files)
+    problems: list[Problem] = []
+    raw_items: list[tuple[str, int, Any]] = []
+    budget = _StructureBudget()
+    for file in files:
+        try:
+            items = _raw_items(file, str(file), budget)
+        except _TooManyActivities:
+            raise
+        except CatalogError as exc:
+            problems.extend(exc.problems)
+            if len(problems) >= MAX_PROBLEMS:
+                problems.append(_stopped(str(file)))
+                raise CatalogError(problems) from None
+            continue
+        raw_items.extend((str(file), pos, raw) for pos, raw in enumerate(items, start=1))
+    activities, item_problems = validate_items(raw_items)
+    return activities, [*problems, *item_problems]
+
+
 def load_catalog(path: str | os.PathLike[str]) -> Catalog:
     """Load and validate a catalogue file or folder.
 
@@ -435,25 +638,19 @@ def load_catalog(path: str | os.PathLike[str]) -> Catalog:
         files = [base]
     else:
         raise CatalogError(Problem("no such file or folder", source=source, has_value=False))
-    problems: list[Problem] = []
-    raw_items: list[tuple[str, int, Any]] = []
-    budget = _StructureBudget()
-    for file in files:
-        try:
-            items = _raw_items(file, str(file), budget)
-        except CatalogError as exc:
-            problems.extend(exc.problems)
-            if len(problems) >= MAX_PROBLEMS:
-                problems.append(_stopped(str(file)))
-                raise CatalogError(problems) from None
-            continue
-        if len(raw_items) + len(items) > MAX_ITEMS:
-            raise CatalogError(
-                Problem(f"more than {MAX_ITEMS} activities", source=source, has_value=False)
+    try:
+        activities, problems = _load_files(files)
+    except _TooManyActivities:
+        raise _TooManyActivities(source) from None
+    except MemoryError:  # the limits bound a catalogue, not the memory this machine has
+        raise CatalogError(
+            Problem(
+                f"not enough memory to load this catalogue ({len(files)} file(s); closer "
+                f"allows up to {MAX_ITEMS} activities)",
+                source=source,
+                has_value=False,
             )
-        raw_items.extend((str(file), pos, raw) for pos, raw in enumerate(items, start=1))
-    activities, item_problems = validate_items(raw_items)
-    problems.extend(item_problems)
+        ) from None
     if problems:
         raise CatalogError(problems)
     if not activities:
@@ -504,8 +701,31 @@ def save_catalog(catalog: Catalog | Iterable[Activity], path: str | os.PathLike[
                 has_value=False,
             )
         )
+    _check_readable_back(text, len(activities), str(target))
     atomic_write_text(target, text)
     return target
+
+
+def _check_readable_back(text: str, n_items: int, source: str) -> None:
+    """Refuse to write a catalogue :func:`load_catalog` would refuse for its size."""
+    size = len(text.encode("utf-8"))
+    reasons = []
+    if size > MAX_FILE_BYTES:
+        reasons.append(f"{size} bytes (a catalogue file may hold {MAX_FILE_BYTES})")
+    if n_items > MAX_ITEMS:
+        reasons.append(f"{n_items} activities (at most {MAX_ITEMS})")
+    marks = structure_marks(text) if not reasons else 0
+    if marks > MAX_MARKS:
+        reasons.append(f"{marks} structure marks (at most {MAX_MARKS})")
+    if reasons:
+        raise CatalogError(
+            Problem(
+                f"not written: it would hold {' and '.join(reasons)}, more than closer reads "
+                "back; save the activities in several files of one folder",
+                source=source,
+                has_value=False,
+            )
+        )
 
 
 def spreadsheet_safe(cell: str) -> str:

@@ -13,7 +13,9 @@ that already catches those keeps working::
     ├── UnknownActivityError(KeyError)  no activity has that id
     ├── NotFittedError(AttributeError)  the recommender has not been fitted
     ├── NoSuggestionsError              nothing fits (carries the diagnosis)
-    └── StoreError                      the history store cannot be used
+    ├── StoreError                      the history store cannot be used
+    └── WriteError(OSError)             a file closer writes cannot be written
+                                        (``errno`` kept: ENOSPC for a full disk)
 
 Messages name what was wrong, what is allowed and what was received, e.g.
 ``catalog.yaml: activity 'stargaze' (item 12): field 'depth': must be 1..5, got 7``.
@@ -36,6 +38,7 @@ __all__ = [
     "RecommenderError",
     "StoreError",
     "UnknownActivityError",
+    "WriteError",
 ]
 
 
@@ -128,3 +131,23 @@ class NoSuggestionsError(RecommenderError):
 
 class StoreError(RecommenderError):
     """The history store cannot be opened, read or written."""
+
+
+class WriteError(RecommenderError, OSError):
+    """A profile, catalogue or model file cannot be written; the target is left as it was.
+
+    Also an :class:`OSError` (what writing raised before), with the cause's
+    ``errno`` (``errno.ENOSPC`` for a full disk, ``errno.EFBIG`` for a file over
+    the size limit, None when closer itself refused the target).
+
+    Examples
+    --------
+    >>> import errno
+    >>> err = WriteError("out.yaml: cannot write: No space left on device", errno.ENOSPC)
+    >>> str(err), err.errno == errno.ENOSPC, isinstance(err, OSError)
+    ('out.yaml: cannot write: No space left on device', True, True)
+    """
+
+    def __init__(self, message: str, errno: int | None = None) -> None:
+        super().__init__(message)
+        self.errno = errno

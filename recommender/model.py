@@ -334,6 +334,53 @@ class Recommender:
             energy_weight=self.energy_weight,
         )
 
+    # ------------------------------------------------------------ feedback interface
+    # What recommender.feedback (history -> ranking) may use; kept small and stable so
+    # feedback never reaches into the scoring internals above.
+
+    def person_vectors(self, profiles: Sequence[PersonProfile]) -> list[PersonVector]:
+        """Encode profiles as the model scores them (one :class:`PersonVector` each).
+
+        Examples
+        --------
+        >>> import recommender as rc
+        >>> model = rc.Recommender().fit(rc.default_catalog())
+        >>> [len(v.weights) for v in model.person_vectors([rc.PersonProfile(name="A")])]
+        [5]
+        """
+        self._check_fitted()
+        return self._people(profiles)
+
+    def item_vector(self, item: int) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]:
+        """Activity row ``item``'s interest vector: (term ids, TF-IDF weights).
+
+        Examples
+        --------
+        >>> import recommender as rc
+        >>> model = rc.Recommender().fit(rc.default_catalog())
+        >>> terms, weights = model.item_vector(0)
+        >>> len(terms) == len(weights) > 0
+        True
+        """
+        self._check_fitted()
+        return self._item_vector(item)
+
+    def person_fit(self, people: Sequence[PersonVector]) -> npt.NDArray[np.float32]:
+        """Each encoded person's fit with every activity, shape ``(len(people), n)``.
+
+        Examples
+        --------
+        >>> import recommender as rc
+        >>> model = rc.Recommender().fit(rc.default_catalog())
+        >>> fit = model.person_fit(model.person_vectors([rc.PersonProfile(name="A")]))
+        >>> fit.shape == (1, len(model.activity_ids_))
+        True
+        """
+        self._check_fitted()
+        return self._relevance(people)
+
+    # ------------------------------------------------------------ constraints
+
     def _masks(
         self,
         triples: Sequence[Triple],
@@ -411,7 +458,8 @@ class Recommender:
     ) -> list[list[Suggestion]]:
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
             raise ConfigError(f"k must be an integer >= 1, got {k!r}")
-        k = int(k)
+        # No list is longer than the catalogue: cap k before anything is sized by it.
+        k = min(int(k), len(self.activity_ids_))
         results: list[list[Suggestion]] = [[] for _ in triples]
         joint = [i for i, t in enumerate(triples) if not t[2].safety_concern]
         for i, t in enumerate(triples):
@@ -489,7 +537,7 @@ class Recommender:
         people: list[PersonVector],
         histories: Sequence[PairHistory],
     ) -> Any:
-        from .history import apply_histories
+        from .feedback import apply_histories
 
         return apply_histories(self, triples, people, histories)
 

@@ -21,11 +21,13 @@ from pydantic import (
     Field,
     PrivateAttr,
     StringConstraints,
+    ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
-from .errors import UnknownActivityError
+from .errors import Problem, ProfileError, UnknownActivityError
 
 __all__ = [
     "Activity",
@@ -204,6 +206,121 @@ Aftercare = Annotated[
 ]
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+# ---------------------------------------------------------------- people's own fields
+
+#: Characters a name must not hold even though they print nothing: line and paragraph
+#: breaks and tabs (a name would forge output lines) and bidirectional controls (they
+#: reorder the text shown after them).
+_NAME_FORBIDDEN = re.compile("[\t\n\r\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+#: Format characters (zero-width space, joiners, BOM) and spaces: not enough for a name.
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200d\u2060\ufeff\\s]")
+
+
+def _plain_name(value: str) -> str:
+    """A name is shown inside lines of output: one line, visible, in reading order."""
+    if _NAME_FORBIDDEN.search(value):
+        raise ValueError("must not contain line breaks, tabs or bidirectional text controls")
+    if not _INVISIBLE.sub("", value):
+        raise ValueError("must contain a visible character (not only zero-width characters)")
+    return value
+
+
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=60),
+    NoControl,
+    AfterValidator(_plain_name),
+]
+
+#: Validation context of a profile or context built in Python (``PersonProfile(...)``).
+_FROM_PYTHON = {"from_python": True}
+
+
+#: Text pydantic's lax mode would quietly turn into True/False.
+_FLAG_WORDS = frozenset({"0", "1", "off", "on", "f", "t", "false", "true", "n", "y", "no", "yes"})
+
+
+def _would_convert(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in _FLAG_WORDS:
+        return True
+    try:
+        float(lowered)
+    except ValueError:
+        return False
+    return True
+
+
+def _typed_in_python(value: Any, info: ValidationInfo) -> Any:
+    """Built in Python, a number or flag must already be one: "0.9" and "yes" are refused.
+
+    Files (YAML, JSON, answers) keep pydantic's usual conversions: their loaders
+    validate without this context. Text pydantic would refuse anyway keeps
+    pydantic's own message.
+    """
+    from_python = isinstance(info.context, dict) and info.context.get("from_python")
+    if from_python and isinstance(value, str) and _would_convert(value):
+        raise ValueError("expected a number or True/False, not text (text is read from files only)")
+    return value
+
+
+_Typed = BeforeValidator(_typed_in_python)
+
+
+class ProfileValidationError(ValidationError, ProfileError):
+    """A profile or context built in Python is invalid: pydantic's error, also a
+    :class:`~recommender.errors.ProfileError` (so a :class:`RecommenderError`).
+
+    Pydantic's message and ``errors()`` are kept; ``problems`` lists each fault
+    as closer's loaders report them.
+
+    Examples
+    --------
+    >>> try:
+    ...     PersonProfile(name="Ana", max_depth="3")
+    ... except ProfileError as exc:
+    ...     print(exc.problems[0])
+    PersonProfile: field 'max_depth': expected a number or True/False, not text (text is read \
+from files only), got '3'
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # pydantic builds the message; only closer's own record of the faults is set here.
+        self.problems: tuple[Problem, ...] = ()
+
+
+def _profile_error(model: type[BaseModel], exc: ValidationError) -> ProfileValidationError:
+    error = ProfileValidationError.from_exception_data(
+        exc.title,
+        exc.errors(include_url=False),  # type: ignore[arg-type]
+    )
+    error.problems = tuple(
+        Problem(
+            str(e["msg"]).removeprefix("Value error, "),
+            item=model.__name__,
+            field=".".join(str(p) for p in e["loc"]) or None,
+            value=e.get("input"),
+        )
+        for e in exc.errors(include_url=False)
+    )
+    return error
+
+
+class _BuiltInPython(BaseModel):
+    """Base of models people build in Python: strict about text, errors are ProfileError."""
+
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            self.__pydantic_validator__.validate_python(
+                data, self_instance=self, context=_FROM_PYTHON
+            )
+        except ValidationError as exc:
+            raise _profile_error(type(self), exc) from None
+
+    # Tells pydantic this __init__ only wraps its own: model_validate (the file loaders)
+    # keeps validating directly, without this context, as pydantic's RootModel does.
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
 
 
 class Activity(BaseModel):
@@ -470,7 +587,7 @@ class Catalog(BaseModel):
         return tuple(a.id for a in self.activities)
 
 
-class PersonProfile(BaseModel):
+class PersonProfile(_BuiltInPython):
     """One person's preferences and limits. Each person fills in their own.
 
     Examples
@@ -482,31 +599,29 @@ class PersonProfile(BaseModel):
 
     model_config = _FROZEN
 
-    name: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60), NoControl
-    ]
+    name: Name
     """What to call the person in explanations."""
-    intimacy: dict[IntimacyType, Weight] = Field(default_factory=dict)
+    intimacy: dict[IntimacyType, Annotated[Weight, _Typed]] = Field(default_factory=dict)
     """How much they value each intimacy type, 0..1; a missing type means 0.5."""
     interests: tuple[Word, ...] = ()
     """Free words about what they enjoy (cooking, hiking, jazz, ...)."""
     avoid: tuple[Word, ...] = ()
     """Tags or words never to suggest (a hard limit, never a low score)."""
-    max_depth: Int = Field(default=3, ge=1, le=5)
+    max_depth: Annotated[Int, _Typed] = Field(default=3, ge=1, le=5)
     """Deepest level of vulnerability they are ready for, 1..5."""
-    budget: Int = Field(default=1, ge=0, le=3)
+    budget: Annotated[Int, _Typed] = Field(default=1, ge=0, le=3)
     """Most they want to spend: 0 free, 1 low, 2 medium, 3 high."""
     energy: Energy | None = None
     """Energy they usually have for activities, or None for any."""
     max_contact: Contact = Contact.affectionate
     """The most touch they are comfortable with."""
-    limited_mobility: bool = False
+    limited_mobility: Annotated[bool, _Typed] = False
     """Only suggest activities doable with limited mobility."""
-    age: Int | None = Field(default=None, ge=0, le=120)
+    age: Annotated[Int, _Typed] | None = Field(default=None, ge=0, le=120)
     """Age in years (optional); under 18 makes the pair a minor pair, with gentler content."""
     region: Region | None = None
     """Where they live, to choose support services (uk, us, international)."""
-    safety_concern: bool = False
+    safety_concern: Annotated[bool, _Typed] = False
     """They feel afraid, pressured, hurt or controlled: only individual support, never shared."""
     situations: frozenset[Situation] = frozenset()
     """Life events they are in (bereavement, a new baby, ...), for situational items."""
@@ -518,7 +633,7 @@ class PersonProfile(BaseModel):
         return self.intimacy.get(IntimacyType(intimacy_type), 0.5)
 
 
-class PairContext(BaseModel):
+class PairContext(_BuiltInPython):
     """The situation two people are in right now: relationship, time, place, goals.
 
     Examples
@@ -532,11 +647,11 @@ class PairContext(BaseModel):
 
     relationship: Relationship = Relationship.romantic
     """Who the two are to each other."""
-    minutes: Int | None = Field(default=None, ge=1, le=1440)
+    minutes: Annotated[Int, _Typed] | None = Field(default=None, ge=1, le=1440)
     """Time they have; activities longer than this are left out."""
-    budget: Int | None = Field(default=None, ge=0, le=3)
+    budget: Annotated[Int, _Typed] | None = Field(default=None, ge=0, le=3)
     """Shared budget cap (0..3) on top of each person's own."""
-    remote: bool = False
+    remote: Annotated[bool, _Typed] = False
     """They are apart (long distance): only activities that work over a call."""
     setting: Setting | None = None
     """Only indoor or only outdoor activities; None for either."""
@@ -544,7 +659,7 @@ class PairContext(BaseModel):
     """What stands in the way right now (trust, criticism, ...)."""
     goals: frozenset[IntimacyType] = frozenset()
     """Intimacy types the pair wants to grow."""
-    safety_concern: bool = False
+    safety_concern: Annotated[bool, _Typed] = False
     """Someone reports fear, coercion or violence: suggest only individual support."""
     exclude: frozenset[str] = frozenset()
     """Activity ids never to suggest this time."""

@@ -1,11 +1,19 @@
-"""The ``closer`` click group and its entry point: library errors become exit codes here, once."""
+"""The ``closer`` click group and its entry point: library errors become exit codes here, once.
+
+Write failures end here too: a :class:`~recommender.errors.WriteError` from the
+library, or an :class:`OSError` from writing the output (``--json >
+/dev/full``), prints one line ``closer: ...`` and exits 1 when the disk is full
+or a file size limit was hit (ENOSPC, EDQUOT, EFBIG: retrying elsewhere may
+work), 2 otherwise (a read-only folder, a device path: fix the command).
+"""
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -17,6 +25,41 @@ from recommender.cli.render import (
     _fail,
 )
 
+#: Write errors that mean "no room": the same command may work elsewhere (exit 1).
+_NO_ROOM = frozenset(
+    code for code in (errno.ENOSPC, getattr(errno, "EDQUOT", None), errno.EFBIG) if code
+)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so exiting cannot fail to flush it again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+def _write_failed(exc: OSError) -> NoReturn:
+    """One line for a file or the output that could not be written; exit 1 or 2."""
+    code = EXIT_NOTHING_FITS if exc.errno in _NO_ROOM else EXIT_BAD_INPUT
+    if isinstance(exc, rc.RecommenderError):  # WriteError: the library named the file
+        message = str(exc)
+    else:
+        where = exc.filename if exc.filename is not None else "cannot write the output"
+        message = f"{where}: {exc.strerror or exc}"
+    if exc.filename is None and not isinstance(exc, rc.RecommenderError):
+        _silence_stdout()  # the failed output must not be flushed once more at exit
+    _fail([message], code)
+
+
+def _flush_output() -> None:
+    """Flush stdout now, so a full disk or a closed reader is reported, not a traceback."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+    except OSError as exc:
+        _write_failed(exc)
+
 
 class CloserGroup(click.Group):
     """A click group that turns library errors into exit codes and one-line messages."""
@@ -26,13 +69,16 @@ class CloserGroup(click.Group):
             return super().invoke(ctx)
         except BrokenPipeError:
             # The reader went away (``closer catalog list | head -1``): exit quietly.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
+            _silence_stdout()
             sys.exit(0)
         except rc.NoSuggestionsError as exc:
             _fail(str(exc).splitlines(), EXIT_NOTHING_FITS)
+        except rc.WriteError as exc:
+            _write_failed(exc)
         except rc.RecommenderError as exc:
             _fail(str(exc).splitlines() or [type(exc).__name__], EXIT_BAD_INPUT)
+        except OSError as exc:  # writing the output, or a file the library did not wrap
+            _write_failed(exc)
 
 
 @click.group(cls=CloserGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -50,7 +96,9 @@ def run(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``closer`` script: exit codes for usage errors, Ctrl-C, closed pipes."""
     try:
         main.main(args=argv, prog_name="closer", standalone_mode=False)
+        _flush_output()
     except click.exceptions.Exit as exc:
+        _flush_output()
         sys.exit(exc.exit_code)
     except click.ClickException as exc:  # usage errors: exit 2 with click's message
         exc.show()
@@ -60,6 +108,5 @@ def run(argv: Sequence[str] | None = None) -> None:
         sys.exit(EXIT_INTERRUPTED)
     except BrokenPipeError:
         # The reader went away (``closer catalog list | head -1``): exit quietly.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _silence_stdout()
         sys.exit(0)

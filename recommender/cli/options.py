@@ -200,14 +200,10 @@ pair_required_option = click.option(
 
 
 def _canonical_pair(pair: str) -> str:
-    """``ben-ana`` and ``ana-ben`` are one pair: two names are sorted as suggest sorts them."""
-    from recommender.history import pair_name
+    """``ben-ana`` and ``ana-ben`` are one pair: the store's one normalisation."""
+    from recommender.store import normalize_pair
 
-    name = pair.strip().lower()
-    parts = name.split("-")
-    if len(parts) == 2 and all(parts) and parts[0] != parts[1]:
-        return pair_name(*parts)
-    return name
+    return normalize_pair(pair)
 
 
 def _rated_people(pair: str, people: tuple[str, str] | None) -> tuple[str, str]:
