@@ -355,19 +355,24 @@ def _choose(
     # Only when it can work: the candidates hold enough of the missing types.
     must_rotate = wanted and len(fresh) >= missing >= weeks_left
 
-    def preference(ranked: tuple[int, Suggestion]) -> tuple[bool, bool, int, int, bool, int]:
+    def preference(
+        ranked: tuple[int, Suggestion],
+    ) -> tuple[bool, bool, bool, int, int, bool, int]:
         rank, suggestion = ranked
         activity = suggestion.activity
         novel = activity.novelty == 3
         slack = NOVEL_SLACK if novel and catch_up else FIT_SLACK
         # New and exciting within the time budget, then new and longer, then familiar.
         novelty = 0 if novel and activity.minutes <= state.novel_minutes else 1 if novel else 2
-        # A type the plan lacks beats a type it has, which beats last week's.
+        # Never last week's type where another near-best one exists (even in a
+        # catch-up week: novelty can wait a week, a second week alike is felt at once);
+        # then a type the plan lacks beats a type it has.
+        again = activity.strongest_type == last_type
         repeat = 0 if activity.strongest_type not in seen else 1
-        repeat += activity.strongest_type == last_type
         return (
             must_rotate and not _adds_type(suggestion, seen, state.shared_types),
             suggestion.score < best - slack,
+            again,
             novelty if catch_up else repeat,
             repeat if catch_up else novelty,
             # The week already has its own conversation: a doing-together
