@@ -1193,6 +1193,11 @@ def schema(name: str) -> None:
     _json_out(rc.json_schema(name))
 
 
+from recommender.batch_command import batch  # noqa: E402 - registered after the others
+
+main.add_command(batch)
+
+
 def run(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``closer`` script: exit codes for usage errors, Ctrl-C, closed pipes."""
     try:
