@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import logging
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -26,10 +25,10 @@ EXIT_ROWS_FAILED = 1
 @contextlib.contextmanager
 def _cluster_client(scheduler: str | None, workers: int) -> Iterator[Any]:
     """A client of the cluster at ``scheduler``, or of a LocalCluster of ``workers`` processes."""
-    from recommender.distributed import _require_dask
+    from recommender.distributed import _require_dask, local_cluster
 
     _require_dask()
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     if scheduler is not None:
         try:
@@ -39,17 +38,7 @@ def _cluster_client(scheduler: str | None, workers: int) -> Iterator[Any]:
         with client:
             yield client
         return
-    # One thread per process: scoring is numpy plus Python, which holds the GIL.
-    with (
-        LocalCluster(  # type: ignore[no-untyped-call]
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            silence_logs=logging.ERROR,
-        ) as cluster,
-        Client(cluster) as client,  # type: ignore[no-untyped-call]
-    ):
+    with local_cluster(workers) as cluster, Client(cluster) as client:  # type: ignore[no-untyped-call]
         yield client
 
 
@@ -149,7 +138,7 @@ def _model(model_path: Path | None, catalog_path: Path | None, strategy: str) ->
 @click.option(
     "--partition-size",
     type=click.IntRange(1, 1_000_000),
-    default=2_000,
+    default=2_048,
     show_default=True,
     help="Pairs per task.",
 )

@@ -56,7 +56,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._io import count_values, json_load
+from ._io import json_load, structure_marks
 from .errors import ConfigError, ProfileError, RecommenderError
 from .model import Recommender
 
@@ -83,7 +83,7 @@ logger = logging.getLogger(__name__)
 
 #: Pairs per Dask task: large enough that scoring dwarfs the task's overhead
 #: (about 1 ms), small enough that a lost worker costs seconds to redo.
-DEFAULT_PARTITION_SIZE = 2_000
+DEFAULT_PARTITION_SIZE = 2_048  # 16 of recommend_many's blocks of 128 pairs
 #: The columns of the result, one row per (pair, rank).
 RESULT_COLUMNS = ("row", "pair", "rank", "id", "score", "fit_a", "fit_b", "reasons")
 #: The fields a pair row may hold.
@@ -118,11 +118,12 @@ def _require_dask() -> None:
 
 @dataclass(frozen=True)
 class ModelFile:
-    """A saved model as tasks see it: where it is, its SHA-256 and the strategy to use."""
+    """A saved model as tasks see it: where it is, its SHA-256 and the strategy to use
+    (None: the one it was saved with)."""
 
     path: str
     digest: str
-    strategy: str
+    strategy: str | None
 
 
 _LOADED: dict[ModelFile, Recommender] = {}
@@ -158,8 +159,9 @@ def worker_model(handle: ModelFile) -> Recommender:
                     f"{handle.path}: the model file changed after the job started "
                     "(its SHA-256 differs); run the job again"
                 )
-            model = Recommender.load(handle.path).set_params(strategy=handle.strategy)
-            model._validate_params()
+            model = Recommender.load(handle.path)
+            if handle.strategy is not None:
+                model.set_params(strategy=handle.strategy)._validate_params()
             while len(_LOADED) >= MAX_LOADED_MODELS:
                 _LOADED.pop(next(iter(_LOADED)))
             _LOADED[handle] = model
@@ -205,11 +207,9 @@ def model_file(
         path = str(target.resolve())
     else:
         path = str(Path(model).resolve())
-        if strategy is None:
-            strategy = Recommender.load(path).strategy
     from .model import STRATEGIES
 
-    if strategy not in STRATEGIES:
+    if strategy is not None and strategy not in STRATEGIES:
         raise ConfigError(f"strategy must be one of {', '.join(STRATEGIES)}, got {strategy!r}")
     return ModelFile(path, _file_digest(path), strategy)
 
@@ -218,6 +218,27 @@ def _default_model_dir() -> Path:
     from .cache import cache_dir
 
     return cache_dir()
+
+
+def local_cluster(n_workers: int) -> Any:
+    """A LocalCluster of ``n_workers`` processes, one thread each, listening on loopback only.
+
+    One thread a process, because scoring is numpy plus Python that holds the GIL.
+    No dashboard; the scheduler's small HTTP server (health checks) takes a free
+    port, so two clusters on one machine never fight over 8787.
+    """
+    _require_dask()
+    from distributed import LocalCluster
+
+    return LocalCluster(  # type: ignore[no-untyped-call]
+        n_workers=n_workers,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+        silence_logs=logging.ERROR,
+    )
 
 
 # ------------------------------------------------------------------ reading the input
@@ -299,8 +320,10 @@ def _jsonl_blocks(path: str, first_row: int, size: int) -> list[Block]:
             offset += len(chunk)
             last = chunk[-1:]
     rows = lines + (1 if offset and last != b"\n" else 0)
-    if starts and starts[-1] >= offset:
-        starts.pop()  # the file ends on a block boundary
+    if starts[-1] >= offset:
+        starts.pop()  # the file ends on a block boundary (or is empty)
+    if not starts:
+        return []
     ends = [*starts[1:], offset]
     return [
         Block(
@@ -412,6 +435,13 @@ def _parquet_rows(file: Any, start: int, stop: int, columns: list[str]) -> pa.Ta
 
 def _fields(line: str, where: str) -> list[Any]:
     """[a, b, context, pair] of one row's JSON text; ProfileError naming the row if bad."""
+    # JSON has no aliases, so its marks bound the values it builds: check them before parsing.
+    marks = structure_marks(line)
+    if marks > 2 * MAX_ROW_VALUES:
+        raise ProfileError(
+            f"{where}: holds too much structure for a pair ({marks} brackets, commas, colons "
+            f"and dashes; the limit is {2 * MAX_ROW_VALUES})"
+        )
     try:
         document = json_load(line)
     except (ValueError, RecursionError) as exc:
@@ -424,9 +454,6 @@ def _fields(line: str, where: str) -> list[Any]:
     unknown = set(document) - set(PAIR_FIELDS)
     if unknown:
         raise ProfileError(f"{where}: {_unknown_fields(unknown)}")
-    _, too_much = count_values(document, MAX_ROW_VALUES)
-    if too_much:
-        raise ProfileError(f"{where}: {too_much}")
     return [document.get(name) for name in PAIR_FIELDS]
 
 
@@ -558,9 +585,9 @@ def _document(value: Any, where: str, name: str) -> Any:
             document = json_load(value.decode() if isinstance(value, bytes) else value)
         except (ValueError, RecursionError) as exc:
             raise ProfileError(f"{where}: {name}: not valid JSON: {_first_line(exc)}") from None
-        _, too_much = count_values(document, MAX_ROW_VALUES)
-        if too_much:
-            raise ProfileError(f"{where}: {name}: {too_much}")
+        marks = structure_marks(value if isinstance(value, str) else value.decode())
+        if marks > 2 * MAX_ROW_VALUES:
+            raise ProfileError(f"{where}: {name}: holds too much structure for a profile")
         return document
     return value
 
@@ -642,18 +669,21 @@ def score_block(
 def _result_columns(
     good: Sequence[tuple[int, str, Any]], lists: Sequence[Sequence[Suggestion]]
 ) -> dict[str, list[Any]]:
-    columns: dict[str, list[Any]] = {name: [] for name in RESULT_COLUMNS}
-    for (row, name, _), suggestions in zip(good, lists, strict=True):
-        for rank, s in enumerate(suggestions, start=1):
-            columns["row"].append(row)
-            columns["pair"].append(name)
-            columns["rank"].append(rank)
-            columns["id"].append(s.activity.id)
-            columns["score"].append(s.score)
-            columns["fit_a"].append(s.scores[0])
-            columns["fit_b"].append(s.scores[1])
-            columns["reasons"].append(list(s.reasons))
-    return columns
+    flat = [
+        (row, name, rank, s)
+        for (row, name, _), suggestions in zip(good, lists, strict=True)
+        for rank, s in enumerate(suggestions, start=1)
+    ]
+    return {
+        "row": [f[0] for f in flat],
+        "pair": [f[1] for f in flat],
+        "rank": [f[2] for f in flat],
+        "id": [f[3].activity.id for f in flat],
+        "score": [f[3].score for f in flat],
+        "fit_a": [f[3].scores[0] for f in flat],
+        "fit_b": [f[3].scores[1] for f in flat],
+        "reasons": [list(f[3].reasons) for f in flat],
+    }
 
 
 # ------------------------------------------------------------------ history
@@ -757,7 +787,7 @@ def recommend_pairs(
     client : distributed.Client, optional
         When given, every worker loads the model before the job (and a worker
         that cannot read its path fails the call at once).
-    partition_size : int, default=2000
+    partition_size : int, default=2048
         Pairs per task, for file inputs.
     history : path, optional
         A SQLite history (``closer done``) every task reads read-only.
