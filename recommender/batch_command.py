@@ -19,6 +19,8 @@ from typing import Any
 
 import click
 
+import recommender as rc
+
 EXIT_ROWS_FAILED = 1
 
 
@@ -101,9 +103,7 @@ def _model(model_path: Path | None, catalog_path: Path | None, strategy: str) ->
 )
 @click.option(
     "--strategy",
-    type=click.Choice(
-        ["average", "average_without_misery", "fair", "least_misery", "most_pleasure", "product"]
-    ),
+    type=click.Choice(rc.STRATEGIES),
     default="fair",
     show_default=True,
     help="How the two people's fits combine.",

@@ -41,7 +41,6 @@ CLI prints for a bad profile (file, field and value).
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import glob
 import hashlib
@@ -51,6 +50,7 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -361,20 +361,21 @@ def _parquet_blocks(path: str, first_row: int, size: int) -> list[Block]:
 
 #: The columns of an input block: every row travels as one line of JSON text, so
 #: Dask's conversion of object columns to strings cannot turn a mapping into its repr.
-INPUT_COLUMNS = ("row", "where", "line")
+INPUT_COLUMNS = ("row", "where", "line", "source")
 
 
 def read_block(block: Block) -> pd.DataFrame:
-    """One block as a frame of ``row``, ``where`` (for messages) and ``line`` (JSON text)."""
+    """One block as a frame of ``row``, ``where`` (for messages), ``line`` (JSON text)
+    and ``source`` (its file, for a history per shard)."""
 
     if block.kind == "parquet":
         records = list(_parquet_records(block))
     else:
         records = list(_jsonl_records(block))
-    return _input_frame(records)
+    return _input_frame(records, block.source)
 
 
-def _input_frame(records: Sequence[tuple[int, str, str]]) -> pd.DataFrame:
+def _input_frame(records: Sequence[tuple[int, str, str]], source: str = "") -> pd.DataFrame:
     import pandas as pd
 
     return pd.DataFrame(
@@ -382,6 +383,7 @@ def _input_frame(records: Sequence[tuple[int, str, str]]) -> pd.DataFrame:
             "row": pd.Series([r[0] for r in records], dtype="int64"),
             "where": pd.Series([r[1] for r in records], dtype=object),
             "line": pd.Series([r[2] for r in records], dtype=object),
+            "source": pd.Series([source] * len(records), dtype=object),
         }
     )
 
@@ -653,15 +655,17 @@ def score_block(
     """Validate and score one block with ``recommend_many``; bad rows become errors."""
     model = worker_model(handle)
     good: list[tuple[int, str, tuple[PersonProfile, PersonProfile, PairContext]]] = []
+    sources: list[str] = []
     errors: list[RowError] = []
-    for row, where, line in frame[list(INPUT_COLUMNS)].itertuples(index=False, name=None):
+    for row, where, line, source in frame[list(INPUT_COLUMNS)].itertuples(index=False, name=None):
         try:
             person_a, person_b, ctx, name = _parse_row(str(where), str(line))
         except RecommenderError as exc:
             errors.append(RowError(int(row), _pair_of(str(line)), _one_line(exc)))
             continue
         good.append((int(row), name, (person_a, person_b, ctx)))
-    histories = history.snapshots([name for _, name, _ in good]) if history else None
+        sources.append(str(source))
+    histories = history.snapshots([name for _, name, _ in good], sources) if history else None
     lists = model.recommend_many([t for _, _, t in good], k=k, histories=histories)
     return BlockResult(_result_columns(good, lists), errors, len(good), sum(not s for s in lists))
 
@@ -689,22 +693,54 @@ def _result_columns(
 # ------------------------------------------------------------------ history
 
 
+#: In a history path, the input file's name without its suffix: one history per shard.
+SHARD = "{stem}"
+
+
 @dataclass(frozen=True)
 class HistorySource:
-    """Where tasks read pairs' histories: one SQLite file, opened read-only, as of ``today``."""
+    """Where tasks read pairs' histories, opened read-only, as of ``today``: one SQLite
+    file, or with :data:`SHARD` in ``path`` one per input file (a missing one: no records)."""
 
     path: str
     today: dt.date
     window_days: int
 
-    def snapshots(self, names: Sequence[str]) -> list[PairHistory]:
-        """Each named pair's snapshot, read exactly as ``History.for_pair`` reads it."""
-        from .history import History
+    def path_for(self, source: str) -> str:
+        """The history of the pairs read from input file ``source``.
 
-        if not names:
-            return []
-        with History(self.path, readonly=True) as store:
-            return [store.for_pair(name, self.today, self.window_days) for name in names]
+        Examples
+        --------
+        >>> HistorySource("h/{stem}.sqlite3", dt.date(2026, 1, 1), 90).path_for("in/p-3.jsonl")
+        'h/p-3.sqlite3'
+        """
+        if SHARD not in self.path:
+            return self.path
+        if not source:
+            raise ConfigError(
+                f"history {self.path}: a history per shard ({SHARD}) needs pairs read from files"
+            )
+        return self.path.replace(SHARD, Path(source).stem)
+
+    def snapshots(self, names: Sequence[str], sources: Sequence[str]) -> list[PairHistory]:
+        """Each named pair's snapshot, read exactly as ``History.for_pair`` reads it."""
+        from .history import History, PairHistory
+
+        found: dict[int, PairHistory] = {}
+        rows_of: dict[str, list[int]] = {}
+        for number, source in enumerate(sources):
+            rows_of.setdefault(self.path_for(source), []).append(number)
+        for path, rows in rows_of.items():
+            if SHARD in self.path and not os.path.exists(path):  # a shard with no records yet
+                found.update(
+                    (i, PairHistory(names[i], (), self.today, self.window_days)) for i in rows
+                )
+                continue
+            with History(path, readonly=True) as store:
+                found.update(
+                    (i, store.for_pair(names[i], self.today, self.window_days)) for i in rows
+                )
+        return [found[i] for i in range(len(names))]
 
 
 def history_source(
@@ -716,8 +752,9 @@ def history_source(
     from .history import DEFAULT_WINDOW_DAYS, History, _check_window
 
     path = Path(history).resolve()
-    with History(path, readonly=True):  # a StoreError now, not in every task
-        pass
+    if SHARD not in str(history):
+        with History(path, readonly=True):  # a StoreError now, not in every task
+            pass
     window = _check_window(DEFAULT_WINDOW_DAYS if window_days is None else window_days)
     return HistorySource(str(path), today or dt.date.today(), window)
 
@@ -872,7 +909,9 @@ def _load_everywhere(client: Any, handle: ModelFile) -> None:
 
 @dataclass(frozen=True)
 class BatchSummary:
-    """What :func:`write_batch` did: pairs scored, rows written, rows that failed."""
+    """What :func:`write_batch` did: pairs scored, rows written, rows that failed, and
+    ``cpu_seconds``, the CPU time its tasks took (their threads' own, so a busy machine
+    does not inflate it): ``pairs / cpu_seconds`` is the rate of one core."""
 
     out: Path
     rows: int
@@ -880,6 +919,7 @@ class BatchSummary:
     suggestions: int
     empty: int
     errors: tuple[RowError, ...] = field(default=())
+    cpu_seconds: float = 0.0
 
 
 def _arrow_table(columns: Mapping[str, list[Any]]) -> pa.Table:
@@ -913,28 +953,25 @@ def _write_part(
     A retried task (its worker died) writes the same name again, so every pair is
     in the output once, however often its block ran.
     """
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
+    from ._io import atomic_write_bytes
+
+    started = time.thread_time()
     result = score_block(frame, handle, k, history)
-    target = Path(folder) / f"part-{number:05d}.parquet"
-    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as handle_out:
-            pq.write_table(_arrow_table(result.columns), handle_out)
-            handle_out.flush()
-            os.fsync(handle_out.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    buffer = pa.BufferOutputStream()
+    pq.write_table(_arrow_table(result.columns), buffer)
+    atomic_write_bytes(
+        Path(folder) / f"part-{number:05d}.parquet", buffer.getvalue().to_pybytes(), mode=0o600
+    )
     return {
         "rows": len(frame),
         "pairs": result.pairs,
         "suggestions": len(result.columns["row"]),
         "empty": result.empty,
         "errors": [(e.row, e.pair, e.error) for e in result.errors],
+        "cpu_s": time.thread_time() - started,
     }
 
 
@@ -1002,6 +1039,7 @@ def write_batch(
         suggestions=sum(c["suggestions"] for c in counts),
         empty=sum(c["empty"] for c in counts),
         errors=tuple(errors),
+        cpu_seconds=sum(c["cpu_s"] for c in counts),
     )
 
 

@@ -188,6 +188,34 @@ def test_history_in_batch_matches_recommend_with_the_same_history(
     assert expected_lists(one_at_a_time) != expected_lists(model.recommend_many(chosen, k=K))
 
 
+def test_a_history_per_shard_applies_each_files_own_history(
+    client: Any, model: rc.Recommender, triples: list[Triple], tmp_path: Path
+) -> None:
+    chosen = triples[:40]
+    (tmp_path / "in").mkdir()
+    (tmp_path / "h").mkdir()
+    for shard in (0, 1):
+        part = chosen[shard * 20 : (shard + 1) * 20]
+        write_jsonl(tmp_path / "in" / f"p-{shard}.jsonl", [row_of(t, pair="same") for t in part])
+    # Only shard 0 has a history; shard 1's pairs have none yet.
+    with rc.History(tmp_path / "h" / "p-0.sqlite3") as store:
+        for s in model.recommend_many(chosen[:1], k=3)[0]:
+            store.record("same", s.activity.id, {}, day=TODAY - dt.timedelta(days=2))
+        snapshot = store.for_pair("same", TODAY)
+    got = recommend_pairs(
+        model,
+        str(tmp_path / "in" / "p-*.jsonl"),
+        k=K,
+        history=str(tmp_path / "h" / "{stem}.sqlite3"),
+        today=TODAY,
+        partition_size=8,
+        model_dir=tmp_path,
+    ).compute()
+    want = [model.recommend(*t, k=K, history=snapshot) for t in chosen[:20]]
+    want += [model.recommend(*t, k=K) for t in chosen[20:]]
+    assert as_lists(got) == expected_lists(want)
+
+
 def test_a_bad_row_goes_to_the_errors_and_every_good_pair_is_written_once(
     client: Any, model: rc.Recommender, triples: list[Triple], tmp_path: Path
 ) -> None:
@@ -363,6 +391,17 @@ def test_closer_batch_on_an_existing_scheduler_writes_parquet_and_counts_failed_
     again = run_cli(["batch", str(pairs), "--out", str(out), "--scheduler", address])
     assert again.exit_code == 0, again.stderr
     assert errors_path(out).read_text() == ""
+
+
+def test_closer_batch_without_a_scheduler_starts_a_local_cluster(
+    triples: list[Triple], tmp_path: Path
+) -> None:
+    pairs = write_jsonl(tmp_path / "pairs.jsonl", [row_of(t) for t in triples[:6]])
+    out = tmp_path / "out.parquet"
+    result = run_cli(["batch", str(pairs), "--out", str(out), "--workers", "1", "-k", "2"])
+    assert result.exit_code == 0, result.stderr
+    assert sorted(set(pd.read_parquet(out)["row"])) == list(range(6))
+    assert f"for 6 pairs to {out}" in result.stdout
 
 
 def test_closer_batch_refuses_both_a_scheduler_and_workers(tmp_path: Path) -> None:
