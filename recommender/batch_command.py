@@ -69,12 +69,12 @@ def _progress_bar(shown: bool) -> Iterator[Callable[[int, int], None] | None]:
         yield update
 
 
-def _model(model_path: Path | None, catalog_path: Path | None, strategy: str) -> Any:
+def _model(model_path: Path | None, catalog_path: Path | None, strategy: str | None) -> Any:
     if model_path is not None:
         return model_path
     from recommender.cache import fitted
 
-    return fitted(catalog_path, strategy=strategy)
+    return fitted(catalog_path, strategy=strategy or "fair")
 
 
 @click.command("batch")
@@ -104,9 +104,8 @@ def _model(model_path: Path | None, catalog_path: Path | None, strategy: str) ->
 @click.option(
     "--strategy",
     type=click.Choice(rc.STRATEGIES),
-    default="fair",
-    show_default=True,
-    help="How the two people's fits combine.",
+    default=None,
+    help="How the two people's fits combine (default: fair, or the saved model's).",
 )
 @click.option(
     "--catalog",
@@ -127,7 +126,8 @@ def _model(model_path: Path | None, catalog_path: Path | None, strategy: str) ->
     "history_path",
     type=click.Path(path_type=Path),
     default=None,
-    help="A history database every worker reads (read-only).",
+    help="A history database every worker reads (read-only); with {stem} in it, one per "
+    "input file (hist/{stem}.sqlite3).",
 )
 @click.option(
     "--today",
@@ -153,7 +153,7 @@ def batch(
     scheduler: str | None,
     workers: int | None,
     k: int,
-    strategy: str,
+    strategy: str | None,
     catalog_path: Path | None,
     model_path: Path | None,
     history_path: Path | None,
