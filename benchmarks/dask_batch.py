@@ -99,10 +99,24 @@ def timed(action: Callable[[], Any]) -> tuple[float, float]:
     return wall, time.process_time() - cpu
 
 
-def run(items: int, n_pairs: int, repeats: int, partition_size: int, seed: int) -> dict[str, Any]:
-    """Build, fit, then time every case ``repeats`` times, interleaved."""
+def start_clusters(
+    saved: Path, warm: Path, folder: Path, partition_size: int
+) -> dict[int, tuple[Any, Any]]:
+    """A LocalCluster of 1 and one of 2 workers, each warmed up: the model loaded everywhere."""
     from distributed import Client
 
+    clusters = {}
+    for workers in (1, 2):
+        cluster = local_cluster(workers)
+        client = Client(cluster)
+        clusters[workers] = (cluster, client)
+        write_batch(saved, warm, folder / "warm.parquet", client=client, k=K,
+                    partition_size=partition_size)  # fmt: skip
+    return clusters
+
+
+def run(items: int, n_pairs: int, repeats: int, partition_size: int, seed: int) -> dict[str, Any]:
+    """Build, fit, then time every case ``repeats`` times, interleaved."""
     folder = Path(tempfile.mkdtemp(prefix="closer-bench-"))
     started = time.perf_counter()
     catalog = rc.Catalog(activities=synthetic_catalog(items, seed=seed))
@@ -118,12 +132,7 @@ def run(items: int, n_pairs: int, repeats: int, partition_size: int, seed: int) 
     }
     clusters = {}
     try:
-        for workers in (1, 2):
-            cluster = local_cluster(workers)
-            client = Client(cluster)
-            write_batch(saved, warm, folder / "warm.parquet", client=client, k=K,
-                        partition_size=partition_size)  # fmt: skip
-            clusters[workers] = (cluster, client)
+        clusters = start_clusters(saved, warm, folder, partition_size)
         for repeat in range(repeats):
             times["many"].append(timed(lambda: model.recommend_many(triples, k=K)))
             times["parse+many"].append(timed(lambda: model.recommend_many(parse_pairs(pairs), k=K)))
