@@ -444,14 +444,21 @@ class Recommender:
         triples: Iterable[tuple[PersonProfile, PersonProfile, PairContext | None]],
         *,
         k: int = 10,
+        histories: Sequence[PairHistory] | None = None,
     ) -> list[list[Suggestion]]:
         """:meth:`recommend` for many pairs at once, in blocks of matrix operations.
 
-        Gives the same lists as calling :meth:`recommend` for each pair.
+        Gives the same lists as calling :meth:`recommend` for each pair, with
+        ``histories[i]`` (one :class:`~recommender.PairHistory` per pair, when
+        given) as that pair's ``history``.
         """
         self._check_fitted()
         checked = [_check_triple(*t) for t in triples]
-        return self._recommend(checked, k, None)
+        if histories is not None and len(histories) != len(checked):
+            raise ConfigError(
+                f"histories: need one per pair ({len(checked)}), got {len(histories)}"
+            )
+        return self._recommend(checked, k, list(histories) if histories is not None else None)
 
     def _recommend(
         self, triples: Sequence[Triple], k: int, histories: Sequence[PairHistory] | None

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NoReturn
 
 import click
@@ -208,3 +209,26 @@ def _show_profile(person: rc.PersonProfile) -> None:
         f"touch up to {person.max_contact.value}"
         f"{';  limited mobility' if person.limited_mobility else ''}"
     )
+
+
+@contextlib.contextmanager
+def progress_bar(shown: bool, label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar on stderr, updated as ``update(done, total)``; or nothing.
+
+    Long work (``evaluate``, ``batch``) shows it when stderr is a terminal, so
+    pipes and JSON on stdout stay clean.
+    """
+    if not shown:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    columns = (BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(label, *columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update

@@ -2,6 +2,7 @@
 
 from recommender.cli.commands import (
     ask,
+    batch,
     catalog,
     evaluate,
     help_now,
@@ -14,6 +15,7 @@ from recommender.cli.commands import (
 
 __all__ = [
     "ask",
+    "batch",
     "catalog",
     "evaluate",
     "help_now",

@@ -12,18 +12,18 @@ import json
 import os
 import sys
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from recommender.cli.app import main
+from recommender.cli.render import progress_bar
 from recommender.evaluation.names import FAMILY_NAMES, METRIC_NAMES
 
 if TYPE_CHECKING:  # the harness (numpy, pydantic) loads only when the command runs
-    from recommender.evaluation.harness import Evaluation, Progress
+    from recommender.evaluation.harness import Evaluation
     from recommender.evaluation.report import EvaluationRecord
 
 __all__ = ["evaluate_command"]
@@ -36,25 +36,6 @@ def _rich_terminal() -> bool:
     return (
         sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
     )
-
-
-@contextmanager
-def _progress_bar(enabled: bool) -> Iterator[Progress | None]:
-    """A rich progress bar on stderr, or nothing."""
-    if not enabled:
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-    columns = (BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress("evaluating", *columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("evaluate", total=None)
-
-        def advance(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield advance
 
 
 def _render_tables(records: Sequence[EvaluationRecord], families: Sequence[str]) -> None:
@@ -144,7 +125,7 @@ def evaluate_command(
     )  # fmt: skip
     show_bar = sys.stderr.isatty() if progress is None else progress
     started = time.perf_counter()
-    with _progress_bar(show_bar) as advance:
+    with progress_bar(show_bar, "evaluating") as advance:
         run = evaluate(config, progress=advance)
     seconds = time.perf_counter() - started
     if plot_path is not None:

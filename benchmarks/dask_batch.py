@@ -1,0 +1,265 @@
+"""Throughput of batch suggestions on Dask against ``recommend_many`` in one process (issue 18).
+
+Usage::
+
+    python benchmarks/dask_batch.py           # 100k items, k = 10, 8,192 pairs (~5 minutes)
+    python benchmarks/dask_batch.py --quick   # 10k items, 2,048 pairs (~1 minute)
+
+Prints one table of pairs per second and the targets, and the projection
+for 10^7 pairs on 64 cores; writes it as JSON to
+``benchmarks/results/dask_batch.json``.
+
+How it measures, all in one run on the same synthetic catalogue and pairs
+(:mod:`benchmarks.synth`), so that every row sees the same machine:
+
+* **one process**: ``Recommender.recommend_many`` on the pairs, already
+  parsed (the issue's baseline), and, as a second baseline, reading the same
+  JSON Lines file and validating every profile first (the work a worker does);
+* **LocalCluster, 1 worker / 2 workers** (processes, one thread each):
+  :func:`recommender.distributed.write_batch` from the JSON Lines file to a
+  Parquet folder, end to end: reading, validating, scoring and writing.
+  Cluster start-up and each worker's one-off model load are outside the
+  timing (a warm-up batch loads the model), as they are paid once per job;
+* each case is timed ``--repeats`` times, interleaved (baseline, 1 worker,
+  2 workers, baseline, ...), and the median is reported, as wall-clock pairs
+  per second and as pairs per CPU-second (this process's CPU time; for a
+  batch, the CPU time of its tasks' threads, ``BatchSummary.cpu_seconds``),
+  which a shared machine inflates far less than wall-clock time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+try:
+    from .synth import Triple, random_pairs, synthetic_catalog
+except ImportError:  # run as a script: python benchmarks/dask_batch.py
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from benchmarks.synth import Triple, random_pairs, synthetic_catalog
+
+import recommender as rc
+from recommender.distributed import BatchSummary, local_cluster, write_batch
+
+K = 10
+#: The issue's projection: this many pairs on this many cores.
+PROJECT_PAIRS = 10_000_000
+PROJECT_CORES = 64
+
+
+def write_pairs(triples: Sequence[Triple], path: Path) -> Path:
+    """The pairs as JSON Lines, one ``{"a", "b", "context"}`` row a line."""
+    with path.open("w") as handle:
+        for a, b, ctx in triples:
+            row = {
+                "a": a.model_dump(mode="json", exclude_defaults=True) | {"name": a.name},
+                "b": b.model_dump(mode="json", exclude_defaults=True) | {"name": b.name},
+                "context": ctx.model_dump(mode="json", exclude_defaults=True),
+            }
+            handle.write(json.dumps(row) + "\n")
+    return path
+
+
+def parse_pairs(path: Path) -> list[Triple]:
+    """Read and validate the file in one process, as a worker does for its block."""
+    from recommender.profiles import load_context, parse_model
+
+    triples = []
+    with path.open() as handle:
+        for number, line in enumerate(handle, start=1):
+            row = json.loads(line)
+            where = f"{path}: line {number}"
+            triples.append(
+                (
+                    parse_model(rc.PersonProfile, row["a"], f"{where}: a"),
+                    parse_model(rc.PersonProfile, row["b"], f"{where}: b"),
+                    load_context(row.get("context") or {}, f"{where}: context"),
+                )
+            )
+    return triples
+
+
+def timed(action: Callable[[], Any]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds): this process's CPU time, or the batch's tasks' own."""
+    started, cpu = time.perf_counter(), time.process_time()
+    outcome = action()
+    wall = time.perf_counter() - started
+    if isinstance(outcome, BatchSummary):
+        return wall, outcome.cpu_seconds
+    return wall, time.process_time() - cpu
+
+
+def start_clusters(
+    saved: Path, warm: Path, folder: Path, partition_size: int
+) -> dict[int, tuple[Any, Any]]:
+    """A LocalCluster of 1 and one of 2 workers, each warmed up: the model loaded everywhere."""
+    from distributed import Client
+
+    clusters = {}
+    for workers in (1, 2):
+        cluster = local_cluster(workers)
+        client = Client(cluster)
+        clusters[workers] = (cluster, client)
+        write_batch(saved, warm, folder / "warm.parquet", client=client, k=K,
+                    partition_size=partition_size)  # fmt: skip
+    return clusters
+
+
+def run(items: int, n_pairs: int, repeats: int, partition_size: int, seed: int) -> dict[str, Any]:
+    """Build, fit, then time every case ``repeats`` times, interleaved."""
+    folder = Path(tempfile.mkdtemp(prefix="closer-bench-"))
+    started = time.perf_counter()
+    catalog = rc.Catalog(activities=synthetic_catalog(items, seed=seed))
+    model = rc.Recommender().fit(catalog)
+    saved = model.save(folder / "model.npz")
+    triples = random_pairs(catalog, n_pairs, seed=seed + 1)
+    pairs = write_pairs(triples, folder / "pairs.jsonl")
+    warm = write_pairs(triples[: 2 * partition_size], folder / "warm.jsonl")
+    print(f"built and fitted {items:,} items in {time.perf_counter() - started:.1f} s", flush=True)
+    model.recommend_many(triples[:200], k=K)  # warm-up: lazy imports, caches
+    times: dict[str, list[tuple[float, float]]] = {
+        name: [] for name in ("many", "parse+many", "1 worker", "2 workers")
+    }
+    clusters = {}
+    try:
+        clusters = start_clusters(saved, warm, folder, partition_size)
+        for repeat in range(repeats):
+            times["many"].append(timed(lambda: model.recommend_many(triples, k=K)))
+            times["parse+many"].append(timed(lambda: model.recommend_many(parse_pairs(pairs), k=K)))
+            for workers, (_, client) in clusters.items():
+                label = f"{workers} worker{'s' if workers > 1 else ''}"
+                out = folder / f"out-{workers}.parquet"
+                times[label].append(
+                    timed(
+                        lambda client=client, out=out: write_batch(
+                            saved, pairs, out, client=client, k=K, partition_size=partition_size
+                        )
+                    )
+                )
+            print(f"repeat {repeat + 1}/{repeats}: " + ", ".join(
+                f"{name} {values[-1][0]:.2f} s ({values[-1][1]:.2f} s CPU)"
+                for name, values in times.items()
+            ), flush=True)  # fmt: skip
+    finally:
+        for cluster, client in clusters.values():
+            client.close()
+            cluster.close()
+    wall = {name: statistics.median(w for w, _ in values) for name, values in times.items()}
+    cpu = {name: statistics.median(c for _, c in values) for name, values in times.items()}
+    output_bytes = sum(p.stat().st_size for p in (folder / "out-1.parquet").iterdir())
+    model_bytes = saved.stat().st_size
+    shutil.rmtree(folder, ignore_errors=True)
+    return {
+        "output_bytes": output_bytes,
+        "model_bytes": model_bytes,
+        "items": items,
+        "pairs": n_pairs,
+        "k": K,
+        "partition_size": partition_size,
+        "repeats": repeats,
+        "seconds": times,
+        "median_s": wall,
+        "median_cpu_s": cpu,
+        "pairs_per_s": {name: n_pairs / s for name, s in wall.items()},
+        "pairs_per_cpu_s": {name: n_pairs / s for name, s in cpu.items()},
+    }
+
+
+def table(result: dict[str, Any]) -> str:
+    """The measured rows and the two targets, as a Markdown table."""
+    rate, cpu = result["pairs_per_s"], result["pairs_per_cpu_s"]
+    one, two, many = rate["1 worker"], rate["2 workers"], rate["many"]
+    within = f"wall {_met(one >= 0.85 * many)}, CPU {_met(cpu['1 worker'] >= 0.85 * cpu['many'])}"
+    rows = [
+        ("`recommend_many`, one process, pairs already parsed", "many", "baseline", ""),
+        ("one process: read the file, validate, `recommend_many`", "parse+many",
+         _ratios(result, "parse+many", "many"), ""),
+        ("`write_batch`, LocalCluster, 1 worker", "1 worker", _ratios(result, "1 worker", "many"),
+         f"within 15% of baseline: {within}"),
+        ("`write_batch`, LocalCluster, 2 workers", "2 workers",
+         f"{two / one:.2f}x 1 worker (wall)", f">= 1.7x 1 worker: {_met(two >= 1.7 * one)}"),
+    ]  # fmt: skip
+    lines = [
+        f"{result['items']:,} items, k = {result['k']}, {result['pairs']:,} pairs, "
+        f"{result['partition_size']} pairs a task, median of {result['repeats']}",
+        "",
+        "| case | pairs/s (wall) | pairs per CPU-second | ratio (wall, CPU) | target |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {label} | {rate[name]:,.0f} | {cpu[name]:,.0f} | {ratio} | {goal} |"
+        for label, name, ratio, goal in rows
+    ]
+    return "\n".join(lines)
+
+
+def _ratios(result: dict[str, Any], name: str, base: str) -> str:
+    rate, cpu = result["pairs_per_s"], result["pairs_per_cpu_s"]
+    return f"{rate[name] / rate[base]:.2f}x, {cpu[name] / cpu[base]:.2f}x baseline"
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
+def projection(result: dict[str, Any]) -> str:
+    """T = N / (c * r * e): r pairs per CPU-second of one worker, e the measured efficiency."""
+    rate = result["pairs_per_s"]
+    per_core = result["pairs_per_cpu_s"]["1 worker"]
+    efficiency = min(1.0, rate["2 workers"] / (2 * rate["1 worker"]))
+    seconds = PROJECT_PAIRS / (PROJECT_CORES * per_core * efficiency)
+    ideal = PROJECT_PAIRS / (PROJECT_CORES * per_core)
+    out_bytes = _output_bytes_per_pair(result)
+    return (
+        f"T = N / (c * r * e) = {PROJECT_PAIRS:.0e} / ({PROJECT_CORES} * {per_core:,.0f} * "
+        f"{efficiency:.2f}) = {seconds:,.0f} s ({seconds / 60:.1f} min; {ideal / 60:.1f} min "
+        f"at e = 1), plus start-up (each worker reads the {result['model_bytes'] / 1e6:.0f} MB "
+        f"model once); output about {out_bytes:,.0f} bytes a pair, "
+        f"{out_bytes * PROJECT_PAIRS / seconds / 1e6:,.1f} MB/s to shared storage"
+    )
+
+
+def _output_bytes_per_pair(result: dict[str, Any]) -> float:
+    return float(result.get("output_bytes", 0)) / max(1, result["pairs"])
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="10k items, 2,048 pairs")
+    parser.add_argument("--items", type=int, default=None)
+    parser.add_argument("--pairs", type=int, default=None)
+    parser.add_argument("--repeats", type=int, default=None)
+    parser.add_argument("--partition-size", type=int, default=None)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    items = args.items or (10_000 if args.quick else 100_000)
+    n_pairs = args.pairs or (2_048 if args.quick else 8_192)
+    repeats = args.repeats or (2 if args.quick else 3)
+    partition_size = args.partition_size or (256 if args.quick else 512)
+    result = run(items, n_pairs, repeats, partition_size, args.seed)
+    result["machine"] = {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "load_average": os.getloadavg(),
+    }
+    print()
+    print(table(result))
+    print()
+    print(projection(result))
+    results = Path(__file__).resolve().parent / "results"
+    results.mkdir(exist_ok=True)
+    (results / "dask_batch.json").write_text(json.dumps(result, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
