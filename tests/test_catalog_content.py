@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import combinations
 from pathlib import Path
+from typing import Any
 
-import numpy as np
 import pytest
+import yaml
 
 import recommender as rc
 from recommender.coverage import coverage
+from recommender.restatements import restated_pairs
 
 CATALOG_README = Path(rc.default_catalog_path()) / "README.md"
+MERGED_FIXTURE = Path(__file__).parent / "fixtures" / "merged-duplicates.yaml"
 
 # Words that start a title but are not verbs: a title must say what to do.
 NOT_VERBS = {
@@ -84,15 +88,54 @@ def test_descriptions_are_concrete_and_between_15_and_80_words(bundled):
     assert {i: n for i, n in lengths.items() if not 15 <= n <= 80} == {}
 
 
-def test_no_two_descriptions_are_near_duplicates(bundled):
-    from sklearn.feature_extraction.text import TfidfVectorizer
+def _fixture_activity(text: dict[str, Any]) -> rc.Activity:
+    """An activity carrying one merged item's old words (the metadata does not matter here)."""
+    return rc.Activity(
+        id=text["id"],
+        title=text["title"],
+        description=text["description"],
+        steps=text["steps"],
+        prompts=text["prompts"],
+        intimacy={"emotional": 0.8},
+        practice="emotions",
+        relationships={"friends"},
+        depth=1,
+        minutes=10,
+    )
 
-    acts = list(bundled)
-    matrix = TfidfVectorizer(stop_words="english").fit_transform([a.description for a in acts])
-    similarity = (matrix @ matrix.T).toarray()
-    np.fill_diagonal(similarity, 0.0)
-    i, j = np.nonzero(np.triu(similarity > 0.8))
-    assert [(acts[x].id, acts[y].id) for x, y in zip(i, j)] == []
+
+def merged_clusters() -> list[dict[str, Any]]:
+    """The duplicate clusters merged in the content review, with their old texts."""
+    data = yaml.safe_load(MERGED_FIXTURE.read_text(encoding="utf-8"))
+    clusters: list[dict[str, Any]] = data["clusters"]
+    return clusters
+
+
+def test_the_restatement_check_flags_every_pair_inside_each_merged_cluster():
+    clusters = merged_clusters()
+    assert len(clusters) >= 25
+    items = [_fixture_activity(t) for c in clusters for t in c["items"]]
+    found = restated_pairs(items)
+    assert found is not None
+    flagged = {frozenset((p.first, p.second)) for p in found}
+    pairs = [
+        frozenset(pair) for c in clusters for pair in combinations([t["id"] for t in c["items"]], 2)
+    ]
+    assert len(pairs) >= 40
+    assert [sorted(p) for p in pairs if p not in flagged] == []
+
+
+def test_no_two_bundled_items_restate_one_idea(bundled):
+    assert restated_pairs(bundled) == []
+
+
+def test_merged_ids_are_gone_and_their_survivors_remain(bundled):
+    for cluster in merged_clusters():
+        assert cluster["kept"] in bundled
+        for text in cluster["items"]:
+            if text["id"] != cluster["kept"]:
+                assert text["id"] not in bundled, text["id"]
+                assert f"`{text['id']}`" in CATALOG_README.read_text(encoding="utf-8")
 
 
 def test_prompts_are_questions_and_never_repeat(bundled):
