@@ -207,3 +207,32 @@ def test_individual_help_never_suggests_joint_sessions(bundled):
 def test_light_items_matter_as_much_as_deep_ones(bundled):
     depths = Counter(a.depth for a in bundled)
     assert depths[1] + depths[2] >= depths[4] + depths[5]
+
+
+# Tags that say an activity is about the body: presence, movement, touch or rest.
+BODY_TAGS = {"movement", "sport", "dance", "walking", "touch", "breathing", "rest", "presence"}
+GRATITUDE_TITLE = re.compile(r"\b(thank\w*|gratitude|grateful)\b", re.IGNORECASE)
+
+
+def test_physical_first_means_the_body_is_involved(bundled):
+    for a in bundled:
+        if a.strongest_type is rc.IntimacyType.physical:
+            assert a.contact is not rc.Contact.none or BODY_TAGS & set(a.tags), a.id
+
+
+def test_an_activity_done_only_over_a_call_is_never_physical_first(bundled):
+    for a in bundled:
+        if a.presence is rc.Presence.apart:
+            assert a.strongest_type is not rc.IntimacyType.physical, a.id
+
+
+def test_gratitude_is_emotional_first_unless_it_is_about_faith(bundled):
+    grateful = [
+        a
+        for a in bundled
+        if {"gratitude", "appreciation"} & set(a.tags) or GRATITUDE_TITLE.search(a.title)
+    ]
+    assert len(grateful) >= 20
+    for a in grateful:
+        if "faith" not in a.tags:
+            assert a.strongest_type is rc.IntimacyType.emotional, a.id
