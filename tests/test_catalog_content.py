@@ -236,3 +236,41 @@ def test_gratitude_is_emotional_first_unless_it_is_about_faith(bundled):
     for a in grateful:
         if "faith" not in a.tags:
             assert a.strongest_type is rc.IntimacyType.emotional, a.id
+
+
+# Words that mean an item is written for a life event, by the event they name.
+LIFE_EVENTS = {
+    rc.Situation.loved_one_dying: r"bedside|vigil|is dying|near the end of life",
+    rc.Situation.bereavement: (
+        r"graves?|grieve|grieving|bereave\w*|funeral|who has died"
+        r"|someone (you|they) (have )?lost|people you have lost"
+    ),
+    rc.Situation.new_baby: r"newborn|new baby",
+    rc.Situation.job_loss: r"redundan\w*|lost (your|their) job",
+}
+
+
+def _life_events(activity: rc.Activity) -> set[rc.Situation]:
+    text = " ".join([activity.title, activity.description, *activity.steps, *activity.prompts])
+    return {
+        situation
+        for situation, words in LIFE_EVENTS.items()
+        if re.search(rf"\b({words})\b", text, re.IGNORECASE)
+    }
+
+
+def test_items_written_for_a_life_event_are_situational(bundled):
+    for a in bundled:
+        if a.practice is rc.Practice.support:
+            continue  # help services may name any event; they are not activities
+        events = _life_events(a)
+        if events:
+            assert a.situational is not None, f"{a.id} names {sorted(e.value for e in events)}"
+
+
+def test_each_situational_item_names_its_own_event(bundled):
+    situational = [a for a in bundled if a.situational is not None]
+    assert len(situational) >= 5
+    for a in situational:
+        if a.situational in LIFE_EVENTS:
+            assert a.situational in _life_events(a), a.id
