@@ -274,3 +274,51 @@ def test_each_situational_item_names_its_own_event(bundled):
     for a in situational:
         if a.situational in LIFE_EVENTS:
             assert a.situational in _life_events(a), a.id
+
+
+UNEVEN_GROUND = re.compile(
+    r"\b(hills?|hike\w*|hiking|beach\w*|sand|sandy|dunes?|trails?|rock pools?|rocks|climb\w*"
+    r"|snow|woodland|forest|quarry|mud|muddy|riverbank|clamber\w*|scrambl\w*|uneven|shore)\b",
+    re.IGNORECASE,
+)
+WALK_TITLE = re.compile(r"^(walk|take a walk|go for a walk)\b", re.IGNORECASE)
+FOOD_TITLE = re.compile(
+    r"\b(cook|bake|bake-off|eat|meal|snacks?|picnic|dinner|lunch|recipe|taste test|dish"
+    r"|cuisine|food)\b",
+    re.IGNORECASE,
+)
+# Words with a more widely understood equivalent (outdoor pool, sweater, cemetery ...).
+UK_ONLY_WORDS = re.compile(
+    r"\b(lido|jumpers?|churchyards?|pudding|torch\w*|fortnight|car park|bin bag|allotments?"
+    r"|wellies|trainers)\b",
+    re.IGNORECASE,
+)
+
+
+def _doing(activity: rc.Activity) -> str:
+    return " ".join([activity.title, activity.description, *activity.steps])
+
+
+def test_accessible_items_need_no_long_walk_dancing_or_rough_ground(bundled):
+    for a in bundled:
+        if not a.accessible:
+            continue
+        assert "dance" not in a.tags, a.id
+        walking = "walking" in a.tags or WALK_TITLE.match(a.title)
+        assert not (walking and a.minutes > 20), f"{a.id}: {a.minutes} minutes of walking"
+        rough = UNEVEN_GROUND.search(_doing(a))
+        assert rough is None, f"{a.id}: {rough.group(0) if rough else ''}"
+
+
+def test_food_items_say_how_to_adapt_for_allergies_and_diets(bundled):
+    food = [a for a in bundled if {"food", "cooking"} & set(a.tags) or FOOD_TITLE.search(a.title)]
+    assert len(food) >= 15
+    for a in food:
+        assert re.search(r"allerg|diet", _doing(a), re.IGNORECASE), a.id
+
+
+def test_wording_travels_beyond_the_uk(bundled):
+    for a in bundled:
+        text = " ".join([_doing(a), *a.prompts])
+        found = UK_ONLY_WORDS.search(text)
+        assert found is None, f"{a.id}: {found.group(0) if found else ''}"
