@@ -322,3 +322,51 @@ def test_wording_travels_beyond_the_uk(bundled):
         text = " ".join([_doing(a), *a.prompts])
         found = UK_ONLY_WORDS.search(text)
         assert found is None, f"{a.id}: {found.group(0) if found else ''}"
+
+
+CONFESSION = re.compile(
+    r"\b(never told anyone|ashamed|shame|trauma\w*|scars?|sexual\w*|abus\w*|keep private"
+    r"|lowest point|hardest year|loneliest)\b",
+    re.IGNORECASE,
+)
+# Items a controlling partner could turn into surveillance or pressure.
+MISUSABLE = {
+    "send-a-mood-number-every-evening",
+    "read-pages-from-each-others-idea-notebooks",
+    "shadow-each-other-through-a-day",
+    "long-quiet-hold-after-an-argument",
+    "share-your-place-to-be-alone",
+}
+
+
+def test_every_deep_item_carries_aftercare_with_a_way_out_and_a_way_to_help(bundled):
+    deep = [a for a in bundled if a.depth >= 4 and a.practice is not rc.Practice.support]
+    assert len(deep) >= 60
+    for a in deep:
+        assert a.aftercare, a.id
+        text = a.aftercare.lower()
+        assert re.search(r"\b(stop|pass|pause)\b", text), f"{a.id}: no way to pause or pass"
+        for words in ("self-harm", "abuse", "suicide"):
+            assert words in text, f"{a.id}: aftercare does not name {words}"
+        assert "closer suggest --safety-concern" in text, a.id
+        assert "local emergency number" in text, a.id
+        assert not re.search(r"\d{3}", text), f"{a.id}: aftercare must not give a number"
+
+
+def test_items_open_to_misuse_ask_consent_or_are_safety_gated(bundled):
+    for item in MISUSABLE:
+        a = bundled[item]
+        assert a.safety_gated, item
+        text = " ".join([a.description, *a.steps]).lower()
+        assert re.search(r"\b(if you (both )?want|only if|say yes|a no\b|never ask)", text), item
+
+
+def test_items_inviting_confession_of_secrets_shame_or_scars_are_adults_only(bundled):
+    confessing = [
+        a
+        for a in bundled
+        if a.practice is not rc.Practice.support
+        and CONFESSION.search(" ".join([a.title, a.description, *a.prompts]))
+    ]
+    assert len(confessing) >= 8
+    assert [a.id for a in confessing if not a.adults_only] == []
