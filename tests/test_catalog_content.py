@@ -370,3 +370,38 @@ def test_items_inviting_confession_of_secrets_shame_or_scars_are_adults_only(bun
     ]
     assert len(confessing) >= 8
     assert [a.id for a in confessing if not a.adults_only] == []
+
+
+APART_TITLE = re.compile(
+    r"\b(on a (video )?call|on video|from your own homes|from two homes|from different places"
+    r"|from two different places|post them to each other)\b|^Post\b",
+    re.IGNORECASE,
+)
+ROMANTIC_HISTORY = re.compile(
+    r"\b(in-laws?|your partner's (family|parents)|first met|first date|date night|exes|an ex"
+    r"|past relationships?|fell in love)\b",
+    re.IGNORECASE,
+)
+
+
+def test_items_that_only_work_over_a_call_are_apart(bundled):
+    apart = [a for a in bundled if a.presence is rc.Presence.apart]
+    assert len(apart) >= 15
+    for a in bundled:
+        if APART_TITLE.search(a.title) and " or on a call" not in a.title:
+            assert a.presence is rc.Presence.apart, a.id
+        if a.presence is not rc.Presence.together:
+            assert a.remote, a.id
+
+
+def test_items_about_romantic_history_or_in_laws_never_suit_parent_and_child(bundled):
+    for a in bundled:
+        text = " ".join([a.title, a.description, *a.steps, *a.prompts])
+        if ROMANTIC_HISTORY.search(text):
+            assert rc.Relationship.parent_child not in a.relationships, a.id
+
+
+def test_every_relationship_kind_has_items_at_light_depths(bundled):
+    for kind in rc.Relationship:
+        light = [a for a in bundled if kind in a.relationships and a.depth <= 2]
+        assert len(light) >= 40, kind.value
