@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from itertools import combinations
@@ -12,7 +13,7 @@ import pytest
 import yaml
 
 import recommender as rc
-from recommender.coverage import coverage
+from recommender.coverage import about_the_pair, coverage
 from recommender.restatements import restated_pairs
 
 CATALOG_README = Path(rc.default_catalog_path()) / "README.md"
@@ -405,3 +406,55 @@ def test_every_relationship_kind_has_items_at_light_depths(bundled):
     for kind in rc.Relationship:
         light = [a for a in bundled if kind in a.relationships and a.depth <= 2]
         assert len(light) >= 40, kind.value
+
+
+def test_catalog_stats_reports_the_counts_the_content_review_names():
+    from click.testing import CliRunner
+
+    import cli
+
+    result = CliRunner().invoke(cli.main, ["catalog", "stats", "--json"])
+    assert result.exit_code == 0
+    rows = {row["what"]: row for row in json.loads(result.output)}
+    for what in (
+        "activities in all",
+        "distinct prompts",
+        "depth-1 prompts",
+        "prompts about the pair or the other person",
+        "suits parent-child",
+        "suits siblings",
+        "situational (life events)",
+        "deep items (depth 4+) with aftercare",
+        "restated ideas flagged",
+        "presence apart",
+    ):
+        assert what in rows, what
+    assert rows["restated ideas flagged"] == {
+        "what": "restated ideas flagged",
+        "count": 0,
+        "minimum": 0,
+        "met": True,
+        "maximum": 0,
+    }
+    text = CliRunner().invoke(cli.main, ["catalog", "stats"]).output
+    targets = text.split("\ntarget ", 1)[1]
+    assert re.search(r"activities in all\s+\d+\s+520", targets)
+    assert re.search(r"distinct prompts\s+\d+\s+700", targets)
+    aftercare = rows["deep items (depth 4+) with aftercare"]
+    assert aftercare["count"] == aftercare["minimum"] > 0
+
+
+def test_a_restated_idea_counts_against_the_catalogue(activity):
+    twins = [
+        activity("visit-a-grave", title="Visit a grave together"),
+        activity("tend-a-grave", title="Tend the grave of someone you miss"),
+    ]
+    rows = {r.what: r for r in coverage(twins)}
+    assert rows["restated ideas flagged"].count == 1
+    assert not rows["restated ideas flagged"].met
+
+
+def test_prompts_about_the_pair_are_told_from_general_topics():
+    assert about_the_pair("What do you wish I understood about your work?")
+    assert about_the_pair("Which habit of ours would you keep forever?")
+    assert not about_the_pair("What would you change about how streets work?")
