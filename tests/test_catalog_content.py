@@ -458,3 +458,17 @@ def test_prompts_about_the_pair_are_told_from_general_topics():
     assert about_the_pair("What do you wish I understood about your work?")
     assert about_the_pair("Which habit of ours would you keep forever?")
     assert not about_the_pair("What would you change about how streets work?")
+
+
+def test_the_readme_gives_a_real_example_for_each_depth(bundled):
+    text = CATALOG_README.read_text(encoding="utf-8").split("## Depth", 1)[1]
+    rows = re.findall(r"(?m)^\| ([1-5]) \|[^|]+\| `([a-z0-9-]+)`", text)
+    assert sorted(int(d) for d, _ in rows) == [1, 2, 3, 4, 5]
+    for depth, item in rows:
+        assert bundled[item].depth == int(depth), item
+
+
+def test_the_readme_documents_every_field_an_item_can_have():
+    text = CATALOG_README.read_text(encoding="utf-8")
+    for field in rc.Activity.model_fields:
+        assert f"`{field}`" in text, field
