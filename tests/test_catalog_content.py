@@ -472,3 +472,11 @@ def test_the_readme_documents_every_field_an_item_can_have():
     text = CATALOG_README.read_text(encoding="utf-8")
     for field in rc.Activity.model_fields:
         assert f"`{field}`" in text, field
+
+
+def test_items_open_to_monitoring_are_never_offered_to_a_parent_and_child(bundled):
+    # A parent already holds power over a child; an item that can become monitoring
+    # (a nightly mood number, shadowing a day, learning a refuge) is not closeness there.
+    for a in bundled:
+        if a.safety_gated or a.id in MISUSABLE:
+            assert rc.Relationship.parent_child not in a.relationships, a.id
