@@ -119,7 +119,7 @@ def _prompt_rows(items: list[Activity]) -> list[CoverageRow]:
         CoverageRow(
             "prompts about the pair or the other person",
             about,
-            math.ceil(0.10 * len(prompts)),
+            math.ceil(0.15 * len(prompts)),
             target=math.ceil(0.40 * len(prompts)),
         ),
     ]

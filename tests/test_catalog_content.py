@@ -480,3 +480,9 @@ def test_items_open_to_monitoring_are_never_offered_to_a_parent_and_child(bundle
     for a in bundled:
         if a.safety_gated or a.id in MISUSABLE:
             assert rc.Relationship.parent_child not in a.relationships, a.id
+
+
+def test_every_item_with_prompts_asks_at_least_one_about_the_two_of_you(bundled):
+    for a in bundled:
+        if len(a.prompts) >= 3:
+            assert any(about_the_pair(p) for p in a.prompts), a.id
