@@ -21,11 +21,10 @@ flagged, and nothing in the bundled catalogue is.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import combinations, pairwise
-
-import numpy as np
 
 from .schema import Activity
 
@@ -74,8 +73,8 @@ _IDEA_PATTERNS = {name: re.compile(words, re.IGNORECASE) for name, words in IDEA
 WORDING_LIMIT = 0.45
 #: Cosine above which two single sentences (steps, prompts) are near copies.
 SENTENCE_LIMIT = 0.8
-#: Past this many items the pairwise checks are skipped (they grow with n squared).
-MAX_ITEMS = 5000
+#: Past this many items the checks are skipped (the candidate pairs grow with n squared).
+MAX_ITEMS = 3000
 
 _STOP = frozenset(
     "a an and are as at be but by can do each for from has have how if in into is it its "
@@ -105,13 +104,17 @@ def _words(text: str) -> list[str]:
     return words + [f"{a}_{b}" for a, b in pairwise(words)]
 
 
-def _cosines(texts: Sequence[str]) -> np.ndarray:
+def _close_pairs(texts: Sequence[str], limit: float) -> list[tuple[int, int, float]]:
+    """Pairs ``(i, j, cosine)`` with ``i < j`` whose TF-IDF cosine is above ``limit``."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     matrix = TfidfVectorizer(analyzer=_words, sublinear_tf=True).fit_transform(texts)
-    cosines = np.asarray((matrix @ matrix.T).todense())
-    np.fill_diagonal(cosines, 0.0)
-    return cosines
+    products = (matrix @ matrix.T).tocoo()  # stays sparse: most pairs share no word
+    keep = (products.row < products.col) & (products.data > limit)
+    return [
+        (int(i), int(j), float(c))
+        for i, j, c in zip(products.row[keep], products.col[keep], products.data[keep], strict=True)
+    ]
 
 
 def _ideas(title: str) -> frozenset[str]:
@@ -123,12 +126,10 @@ def _shared_sentences(items: Sequence[Activity]) -> set[tuple[int, int]]:
     sentences = [s for a in items for s in (*a.steps, *a.prompts)]
     if len(sentences) < 2:
         return set()
-    close = np.argwhere(np.triu(_cosines(sentences) > SENTENCE_LIMIT))
-    counts: dict[tuple[int, int], int] = {}
-    for x, y in close:
-        pair = (min(owners[x], owners[y]), max(owners[x], owners[y]))
-        if pair[0] != pair[1]:
-            counts[pair] = counts.get(pair, 0) + 1
+    counts: Counter[tuple[int, int]] = Counter()
+    for x, y, _ in _close_pairs(sentences, SENTENCE_LIMIT):
+        if owners[x] != owners[y]:
+            counts[(min(owners[x], owners[y]), max(owners[x], owners[y]))] += 1
     return {pair for pair, n in counts.items() if n >= 2}
 
 
@@ -147,19 +148,24 @@ def restated_pairs(activities: Iterable[Activity]) -> list[RestatedPair] | None:
     if len(items) < 2:
         return []
     texts = [" ".join([a.title, a.description, *a.steps, *a.prompts]) for a in items]
-    wording = _cosines(texts)
+    wording = {(i, j): c for i, j, c in _close_pairs(texts, WORDING_LIMIT)}
     sentences = _shared_sentences(items)
     ideas = [_ideas(a.title) for a in items]
+    by_idea: dict[str, list[int]] = {}
+    for i, names in enumerate(ideas):
+        for name in names:
+            by_idea.setdefault(name, []).append(i)
+    candidates = set(wording) | sentences
+    for members in by_idea.values():
+        candidates.update(combinations(members, 2))
     found = []
-    for i, j in combinations(range(len(items)), 2):
+    for i, j in sorted(candidates):
         shared = ideas[i] & ideas[j]
         if shared:
             reason = f"both titles name {sorted(shared)[0]}"
-        elif wording[i, j] > WORDING_LIMIT:
-            reason = f"wording {wording[i, j]:.2f} alike"
-        elif (i, j) in sentences:
-            reason = "two or more steps or prompts alike"
+        elif (i, j) in wording:
+            reason = f"wording {wording[(i, j)]:.2f} alike"
         else:
-            continue
+            reason = "two or more steps or prompts alike"
         found.append(RestatedPair(items[i].id, items[j].id, reason))
     return found
