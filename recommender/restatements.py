@@ -28,7 +28,7 @@ from itertools import combinations, pairwise
 
 from .schema import Activity
 
-__all__ = ["IDEAS", "RestatedPair", "restated_pairs"]
+__all__ = ["IDEAS", "MERGED_INTO", "RestatedPair", "current_id", "restated_pairs"]
 
 #: Ideas the bundled catalogue holds once, with the words a title uses for each.
 IDEAS: dict[str, str] = {
@@ -68,6 +68,62 @@ IDEAS: dict[str, str] = {
     "where feelings show in the body": r"\bshows? up in your bod(y|ies)\b",
 }
 _IDEA_PATTERNS = {name: re.compile(words, re.IGNORECASE) for name, words in IDEAS.items()}
+
+#: Ids merged away in the content review (issue 16), each to the id that holds its idea now.
+#: A history may still name them; :func:`current_id` maps them forward.
+MERGED_INTO: dict[str, str] = {
+    "revisit-the-place-where-you-met": "return-to-where-you-first-met",
+    "recreate-your-first-outing-together": "return-to-where-you-first-met",
+    "hold-walking-one-to-one-meetings": "walking-one-to-one-meeting-outside",
+    "apologise-then-hug-it-out": "apologise-properly-for-an-old-hurt",
+    "share-a-regret-you-have-made-peace-with": "talk-about-a-regret-you-still-carry",
+    "hear-the-story-of-a-regretted-decision": "talk-about-a-regret-you-still-carry",
+    "talk-through-care-wishes-if-seriously-ill": "talk-through-wishes-for-your-final-days",
+    "discuss-values-for-future-care-decisions": "talk-through-wishes-for-your-final-days",
+    "plant-a-tree-in-someones-honour": "plant-a-tree-to-visit-yearly",
+    "plant-something-for-a-hard-year": "plant-a-tree-to-visit-yearly",
+    "create-a-ritual-to-mark-a-hard-ending": "make-something-to-close-a-hard-chapter",
+    "make-a-hard-season-memory-box": "make-something-to-close-a-hard-chapter",
+    "new-memory-in-a-hard-place": "visit-a-place-from-a-painful-chapter",
+    "celebrate-good-news-the-same-day": "celebrate-good-news-with-real-enthusiasm",
+    "celebrate-good-news-with-a-physical-cheer": "celebrate-good-news-with-real-enthusiasm",
+    "tend-a-loved-ones-grave-together": "visit-a-grave-or-memorial-together",
+    "think-through-your-views-on-mortality-together": "share-what-you-believe-about-death",
+    "learn-a-dance-routine-apart": "learn-a-dance-routine-from-a-video",
+    "paddle-a-canoe-together": "paddle-a-canoe-and-trade-stories",
+    "cook-family-recipe-hands-on-with-elder": "cook-a-relatives-signature-dish",
+    "write-letters-to-open-in-ten-years": "seal-a-five-year-time-capsule",
+    "do-an-escape-room-and-debrief-feelings": "solve-an-escape-room-as-a-team",
+    "hold-hands-and-watch-the-sun-set": "watch-the-sunset-and-name-a-feeling",
+    "walk-your-old-neighbourhood-together": "tour-the-streets-where-you-grew-up",
+    "lunchtime-walk-question-swap": "question-walk-of-rising-depth",
+    "synchronised-walk-on-a-phone-call": "walk-your-neighbourhoods-together-on-a-call",
+    "play-catch-in-the-park": "play-catch-with-a-question-each-throw",
+    "train-together-for-a-first-5k": "charity-fun-run-as-a-team",
+    "join-a-charity-walk-together": "charity-fun-run-as-a-team",
+    "climb-to-a-viewpoint-and-unload": "hike-up-to-a-viewpoint",
+    "fix-up-a-community-space": "volunteer-outdoors-and-talk-it-through",
+    "community-garden-volunteer-dig": "volunteer-outdoors-and-talk-it-through",
+    "sort-donations-at-a-food-bank": "community-kitchen-shift-and-debrief",
+    "leave-appreciation-notes-on-desks": "hide-a-specific-thank-you-note",
+    "trade-small-wins-from-the-week": "trade-three-good-things-before-bed",
+    "walk-and-name-the-losses-you-carry": "share-memories-of-someone-you-miss",
+    "notice-where-feelings-show-in-your-body": "compare-where-stress-shows-in-your-bodies",
+}
+
+
+def current_id(activity_id: str) -> str:
+    """The id an activity has now: merged ids map to their survivor, others are unchanged.
+
+    Examples
+    --------
+    >>> current_id("apologise-then-hug-it-out")
+    'apologise-properly-for-an-old-hurt'
+    >>> current_id("slow-dance-in-the-kitchen")
+    'slow-dance-in-the-kitchen'
+    """
+    return MERGED_INTO.get(activity_id, activity_id)
+
 
 #: Cosine over all of an item's words above which two items say the same thing.
 WORDING_LIMIT = 0.45

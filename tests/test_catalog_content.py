@@ -11,10 +11,12 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import recommender as rc
 from recommender.coverage import about_the_pair, coverage
-from recommender.restatements import restated_pairs
+from recommender.restatements import MERGED_INTO, current_id, restated_pairs
 
 CATALOG_README = Path(rc.default_catalog_path()) / "README.md"
 MERGED_FIXTURE = Path(__file__).parent / "fixtures" / "merged-duplicates.yaml"
@@ -486,3 +488,25 @@ def test_every_item_with_prompts_asks_at_least_one_about_the_two_of_you(bundled)
     for a in bundled:
         if len(a.prompts) >= 3:
             assert any(about_the_pair(p) for p in a.prompts), a.id
+
+
+def test_merged_ids_map_forward_to_an_item_that_exists(bundled):
+    readme = CATALOG_README.read_text(encoding="utf-8")
+    table = dict(re.findall(r"(?m)^\| `([a-z0-9-]+)` \| `([a-z0-9-]+)` \|$", readme))
+    assert table == MERGED_INTO
+    for old, new in MERGED_INTO.items():
+        assert old not in bundled
+        assert current_id(old) == new in bundled
+
+
+@given(st.permutations(range(12)))
+@settings(max_examples=15, deadline=None)
+def test_restated_pairs_do_not_depend_on_the_order_of_the_items(order):
+    texts = [t for c in merged_clusters()[:5] for t in c["items"]][:12]
+    items = [_fixture_activity(texts[i]) for i in order]
+    found = restated_pairs(items)
+    expected = restated_pairs([_fixture_activity(t) for t in texts])
+    assert found is not None and expected is not None
+    assert {frozenset((p.first, p.second)) for p in found} == {
+        frozenset((p.first, p.second)) for p in expected
+    }
