@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -16,6 +17,9 @@ from recommender.cli.options import (
 from recommender.cli.render import (
     _json_out,
 )
+
+if TYPE_CHECKING:
+    from recommender.coverage import CoverageRow
 
 
 @main.group()
@@ -114,17 +118,42 @@ def catalog_stats(path: Path | None, as_json: bool) -> None:
 
     rows = coverage(_catalog(path))
     if as_json:
-        _json_out(
-            [{"what": r.what, "count": r.count, "minimum": r.minimum, "met": r.met} for r in rows]
-        )
+        # Rows keep their four keys; a row with an upper bound adds "maximum". Targets are
+        # in the text table and on CoverageRow.target, not here.
+        _json_out([_json_row(r) for r in rows])
         return
     width = max(len(r.what) for r in rows)
     click.echo(f"{'what':<{width}}  {'count':>5}  {'min':>5}")
     for r in rows:
-        mark = "" if r.met else "  << under minimum"
+        mark = ""
+        if r.count < r.minimum:
+            mark = "  << under minimum"
+        elif not r.met:
+            mark = f"  << over maximum {r.maximum}"
         click.echo(f"{r.what:<{width}}  {r.count:>5}  {r.minimum:>5}{mark}")
+    _echo_targets([r for r in rows if r.target is not None], width)
     short = sum(not r.met for r in rows)
     click.echo(f"\n{len(rows) - short} of {len(rows)} minimums met")
+
+
+def _json_row(row: CoverageRow) -> dict[str, object]:
+    record: dict[str, object] = {
+        "what": row.what,
+        "count": row.count,
+        "minimum": row.minimum,
+        "met": row.met,
+    }
+    if row.maximum is not None:
+        record["maximum"] = row.maximum
+    return record
+
+
+def _echo_targets(rows: list[CoverageRow], width: int) -> None:
+    """The content targets the bundled catalogue is heading for (reported, not enforced)."""
+    click.echo(f"\n{'target':<{width}}  {'count':>5}  {'aim':>5}")
+    for r in rows:
+        mark = "" if r.count >= (r.target or 0) else "  (not yet)"
+        click.echo(f"{r.what:<{width}}  {r.count:>5}  {r.target:>5}{mark}")
 
 
 # ------------------------------------------------------------------ import
