@@ -160,7 +160,8 @@ class TextSpace:
     @property
     def per_term(self) -> bool:
         """Whether the per-term kernel (with its dense block) scores this space."""
-        return not (len(self.dense_terms) == 1 and self.dense_terms[0] == FLAT)
+        chosen = np.asarray(self.dense_terms)
+        return not (len(chosen) == 1 and chosen[0] == FLAT)
 
     @property
     def kernel(self) -> str:
@@ -174,7 +175,7 @@ class TextSpace:
         """
         if not self.per_term:
             return "flat postings"
-        return f"per-term, dense block of {len(self.dense_terms)} terms"
+        return f"per-term, dense block of {np.asarray(self.dense_terms).size} terms"
 
     def with_kernel(self, dense_terms: Sequence[int] | None) -> TextSpace:
         """The same space scored by another kernel: ``[-1]`` for the flat walk,
