@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["GRID", "exact_matmul", "on_grid", "single_threaded_blas"]
+__all__ = ["GRID", "exact_gram", "exact_matmul", "on_grid", "single_threaded_blas"]
 
 GRID = 2048.0
 #: Products with at most this many rows in ``a`` use ``einsum``, not BLAS.
@@ -73,3 +73,21 @@ def exact_matmul(a: npt.NDArray[np.float32], b: npt.NDArray[np.float32]) -> npt.
         return np.asarray(np.einsum("pk,kn->pn", a, b), dtype=np.float32)
     with single_threaded_blas():
         return np.asarray(a @ b, dtype=np.float32)
+
+
+def exact_gram(vectors: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """``vectors @ vectors.T`` for each of a stack of matrices ``(P, m, d)`` of whole
+    numbers whose products sum below 2**24 in magnitude (int8 rows of a few dozen
+    columns): every partial sum is a whole number float32 holds exactly, so the
+    result does not depend on how it is computed or blocked.
+
+    Examples
+    --------
+    >>> v = np.array([[[127, 0], [90, 90]]], np.float32)
+    >>> exact_gram(v).tolist()
+    [[[16129.0, 11430.0], [11430.0, 16200.0]]]
+    """
+    if vectors.shape[0] <= EINSUM_ROWS:
+        return np.asarray(np.einsum("psd,ptd->pst", vectors, vectors), dtype=np.float32)
+    with single_threaded_blas():
+        return np.asarray(np.matmul(vectors, vectors.transpose(0, 2, 1)), dtype=np.float32)
