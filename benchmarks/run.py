@@ -1,14 +1,16 @@
-"""Benchmark closer against the usual scikit-learn recipe (issue 7, "Speed and scale").
+"""Benchmark closer against the usual scikit-learn recipe (issues 7 and 21).
 
 Usage::
 
     python benchmarks/run.py            # full run: 1k .. 1M items, ~8 minutes on 2 cores
     python benchmarks/run.py --quick    # smaller sizes and fewer repeats, about a minute
 
-Prints one table (case | ours | baseline | ratio | target | met?) with a row
-per target of the issue, a scaling table (time and memory per catalogue
-size), and the machine; writes everything as JSON to
-``benchmarks/results/latest.json``.
+Prints one table (case | ours | recipe | tuned recipe | ratio | target | met?)
+with a row per target of the issues, a scaling table (time and memory per
+catalogue size), a table of the catalogue family (``synth.STYLES``: Zipf-like
+large vocabulary, dense small vocabulary, imported short titles) with the
+kernel fit chose for each and the physical limit of one pair, and the machine;
+writes everything as JSON to ``benchmarks/results/latest.json``.
 
 How it measures:
 
@@ -18,6 +20,14 @@ How it measures:
   (:mod:`benchmarks.baseline`), then time one pair at a time, ours and the
   baseline interleaved pair by pair on the same pairs so that both see the
   same machine load; ratios, not absolute times, are the result;
+* the other catalogues of the family run the one-pair case the same way, each
+  in its own process, at the size of the main one-pair row; "the tuned
+  recipe" is the recipe with ``linear_kernel`` (no re-normalising of the item
+  matrix) and ``argpartition``, timed interleaved with the other two;
+* the physical limit of one pair is what it cannot avoid reading (the postings
+  of its interest terms, 8 bytes each, plus every item's typed block: the
+  person-fit and emphasis bases and the columns the hard limits compare) at
+  the memory bandwidth measured in the same process (a 64 MB copy);
 * times are ``time.perf_counter`` medians after a warm-up;
 * peak memory is the kernel's high-water mark (``VmHWM``) read inside the
   child before the baseline builds its texts or runs, and ``os.wait4``'s ``ru_maxrss`` for the

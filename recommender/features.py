@@ -107,6 +107,8 @@ DENSE_BLOCK_BYTES = 64 * 2**20
 PER_TERM_POSTINGS = 512
 
 _CACHE_LOCK = threading.Lock()  # inserts into the per-space caches, across threads
+#: Texts whose term ids a space remembers at most (interest words recur pair to pair).
+TEXTS_REMEMBERED = 100_000
 
 
 @dataclass(frozen=True)
@@ -217,7 +219,7 @@ class TextSpace:
             vocabulary = self.vocabulary
             ids = [vocabulary[t] for t in analyze(text) if t in vocabulary]
             with _CACHE_LOCK:
-                if len(cache) >= 100_000:
+                if len(cache) >= TEXTS_REMEMBERED:
                     cache.clear()
                 cache[text] = ids
         return ids

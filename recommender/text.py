@@ -139,7 +139,7 @@ def _remembered_term(token: str) -> str:
     if term is None:
         term = token_term(token)
         with _TERMS_LOCK:
-            if len(_TERMS) > 2_000_000:
+            if len(_TERMS) > TERMS_REMEMBERED:
                 _TERMS.clear()
             _TERMS[token] = term
     return term
@@ -171,6 +171,8 @@ def token_term(token: str) -> str:
 #: Token -> its term ("" for stop words and single letters), filled as words appear.
 _TERMS: dict[str, str] = {}
 _TERMS_LOCK = threading.Lock()
+#: Tokens remembered at most; beyond, the table starts again (imported text can be huge).
+TERMS_REMEMBERED = 2_000_000
 
 
 def related_words(interest: str) -> str:
