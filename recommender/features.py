@@ -7,6 +7,8 @@ Fitting builds two things, both plain numpy so that scoring needs nothing else:
     prompts, L2-normalised, kept as postings (term -> items, CSC): scoring a
     profile's handful of interest terms never touches the rest of the matrix.
     (An activity's own vector, rarely needed, is re-encoded from its text.)
+    How the postings are walked (the kernel) is chosen at fit time from their
+    density, saved with the model, and never changes a score.
 :class:`ItemTable`
     Compact typed columns (depth, minutes, cost, contact, relationships as
     bits, flags, ...) for the constraint masks, the intimacy weights, and a
