@@ -68,6 +68,8 @@ RELATIONSHIP_CONTACT = {
     rc.Relationship.friends: 1,
     rc.Relationship.family: 1,
     rc.Relationship.colleagues: 0,
+    rc.Relationship.parent_child: 1,
+    rc.Relationship.siblings: 1,
 }
 
 

@@ -18,12 +18,20 @@ rows times the whole catalogue. Two facts shape how they are computed:
   to one thread for the call only; the caller's settings are restored after.
   For a few rows (one pair's people or context) ``einsum``'s own loop is
   quicker still (276 against 360 us for 2 x 8 @ 8 x 100k) and leaves the BLAS
-  pool alone, which matters when many threads score at once. On the grid
-  every summation order gives the same bits, so both ways agree.
+  pool alone. On the grid every summation order gives the same bits, so both
+  ways agree.
+* threadpoolctl's limits are process-wide. Two threads that each open and
+  close their own limit restore in the wrong order and can leave the whole
+  process at one thread for good, so :func:`single_threaded_blas` counts who
+  is inside: the first caller in sets the limit, the last one out restores
+  what was there before.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -35,6 +43,9 @@ GRID = 2048.0
 #: Products with at most this many rows in ``a`` use ``einsum``, not BLAS.
 EINSUM_ROWS = 8
 _CONTROLLER: Any = None
+_LIMIT_LOCK = threading.Lock()
+_inside = 0  # callers inside single_threaded_blas, all threads together
+_limiter: Any = None  # threadpoolctl's limiter while anyone is inside
 
 
 def on_grid(values: npt.ArrayLike) -> npt.NDArray[np.float32]:
@@ -48,14 +59,33 @@ def on_grid(values: npt.ArrayLike) -> npt.NDArray[np.float32]:
     return (np.round(np.asarray(values, dtype=np.float64) * GRID) / GRID).astype(np.float32)
 
 
-def single_threaded_blas() -> Any:
-    """A context manager that limits BLAS to one thread while it is open."""
-    global _CONTROLLER
-    if _CONTROLLER is None:
-        from threadpoolctl import ThreadpoolController
+@contextmanager
+def single_threaded_blas() -> Iterator[None]:
+    """Limit BLAS and OpenMP pools to one thread while any caller, in any thread, is inside.
 
-        _CONTROLLER = ThreadpoolController()
-    return _CONTROLLER.limit(limits=1, user_api="blas")
+    Examples
+    --------
+    >>> with single_threaded_blas():
+    ...     with single_threaded_blas():  # nested and overlapping calls are fine
+    ...         pass
+    """
+    global _CONTROLLER, _inside, _limiter
+    with _LIMIT_LOCK:
+        if _inside == 0:
+            if _CONTROLLER is None:
+                from threadpoolctl import ThreadpoolController
+
+                _CONTROLLER = ThreadpoolController()
+            _limiter = _CONTROLLER.limit(limits=1)
+        _inside += 1
+    try:
+        yield
+    finally:
+        with _LIMIT_LOCK:
+            _inside -= 1
+            if _inside == 0:
+                _limiter.restore_original_limits()
+                _limiter = None
 
 
 def exact_matmul(a: npt.NDArray[np.float32], b: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:

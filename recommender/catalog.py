@@ -68,7 +68,7 @@ logger = logging.getLogger(__name__)
 
 CATALOG_SUFFIXES = (".yaml", ".yml", ".json", ".jsonl", ".csv")
 LIST_FIELDS = ("tags", "relationships", "steps", "prompts")
-BOOL_FIELDS = ("remote", "accessible")
+BOOL_FIELDS = ("remote", "accessible", "adults_only", "safety_gated")
 INT_FIELDS = ("depth", "minutes", "cost", "novelty")
 CSV_LIST_SEPARATOR = ";"
 #: Most activities one catalogue may hold (the scale closer is built and measured for).
@@ -478,7 +478,8 @@ def save_catalog(catalog: Catalog | Iterable[Activity], path: str | os.PathLike[
     """
     target = Path(path)
     activities = list(catalog)
-    records = [a.model_dump(mode="json", exclude_defaults=False) for a in activities]
+    # Unset optional fields (aftercare, situational, ...) are left out, not written as null.
+    records = [a.model_dump(mode="json", exclude_none=True) for a in activities]
     for record in records:
         record["relationships"] = sorted(record["relationships"])
     suffix = target.suffix.lower()
@@ -530,7 +531,7 @@ def _csv_text(records: list[dict[str, Any]]) -> str:
     for record in records:
         row = []
         for column in columns:
-            value = record[column]
+            value = record.get(column, "")
             if isinstance(value, list):
                 joined = CSV_LIST_SEPARATOR.join(value)
                 needs_json = any(CSV_LIST_SEPARATOR in v for v in value) or joined.startswith("[")
@@ -548,7 +549,7 @@ def _csv_text(records: list[dict[str, Any]]) -> str:
 
 def default_catalog_path() -> Path:
     """Where the bundled catalogue lives (inside the installed package, or the checkout)."""
-    packaged = resources.files("recommender") / "catalog"
+    packaged = resources.files("recommender") / "data"
     if packaged.is_dir():
         return Path(str(packaged))
     # Editable install / source checkout: catalog/ sits next to the package.

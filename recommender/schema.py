@@ -34,11 +34,15 @@ __all__ = [
     "Energy",
     "IntimacyType",
     "Obstacle",
+    "OptIn",
     "PairContext",
     "PersonProfile",
     "Practice",
+    "Presence",
+    "Region",
     "Relationship",
     "Setting",
+    "Situation",
     "Suggestion",
     "json_schema",
 ]
@@ -55,12 +59,58 @@ class IntimacyType(str, Enum):
 
 
 class Relationship(str, Enum):
-    """Who the two people are to each other."""
+    """Who the two people are to each other.
+
+    ``family`` means other adult relatives (cousins, an aunt and her adult
+    nephew, in-laws); older files that said ``family`` for any relatives keep
+    loading with that meaning.
+    """
 
     romantic = "romantic"
     friends = "friends"
     family = "family"
     colleagues = "colleagues"
+    # Added later: kept last so the relationship bits of saved models do not move.
+    parent_child = "parent-child"
+    siblings = "siblings"
+
+
+#: Age under which a person is a minor; a pair with a minor in it is a minor pair.
+ADULT_AGE = 18
+
+
+class Presence(str, Enum):
+    """Whether an activity is done in one place, apart (over a call), or either way."""
+
+    together = "together"
+    apart = "apart"
+    either = "either"
+
+
+class Situation(str, Enum):
+    """A life event some activities are written for; they are suggested only when it is named."""
+
+    loved_one_dying = "loved_one_dying"
+    bereavement = "bereavement"
+    serious_illness = "serious_illness"
+    new_baby = "new_baby"
+    moving_home = "moving_home"
+    job_loss = "job_loss"
+    caring = "caring"
+
+
+class Region(str, Enum):
+    """Where a person lives, to choose support services that operate there."""
+
+    uk = "uk"
+    us = "us"
+    international = "international"
+
+
+class OptIn(str, Enum):
+    """Topics shown only when both people opted in (never to a minor pair)."""
+
+    desire = "desire"
 
 
 class Practice(str, Enum):
@@ -147,6 +197,9 @@ Word = Annotated[
 Line = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), NoControl
 ]
+Aftercare = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=800), NoControl
+]
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
@@ -206,6 +259,18 @@ class Activity(BaseModel):
     """How to do it, in order (optional)."""
     prompts: tuple[Line, ...] = ()
     """Questions to ask each other; at least 3 when the practice is conversation."""
+    presence: Presence | None = None
+    """together, apart (only over a call) or either; unset: either if remote, else together."""
+    aftercare: Aftercare | None = None
+    """How to pause or pass, and where to turn if something hard comes up (depth >= 4)."""
+    situational: Situation | None = None
+    """The life event this item is for; suggested only when a profile or context names it."""
+    adults_only: bool = False
+    """Never for a pair with a minor in it (prompts about secrets, trauma, scars, ...)."""
+    safety_gated: bool = False
+    """Could be misused by a controlling partner: never shown when trust is an obstacle."""
+    opt_in: OptIn | None = None
+    """A topic both people must opt into in their profiles (never for minors)."""
 
     @field_validator("intimacy")
     @classmethod
@@ -241,7 +306,18 @@ class Activity(BaseModel):
             raise ValueError(
                 f"conversation activities need at least 3 prompts, got {len(self.prompts)}"
             )
+        self._presence_rules()
         return self
+
+    def _presence_rules(self) -> None:
+        if self.presence is None:
+            derived = Presence.either if self.remote else Presence.together
+            self.__dict__["presence"] = derived  # frozen: set once, while validating
+        elif (self.presence is Presence.together) == self.remote:
+            raise ValueError(
+                f"presence {self.presence.value!r} contradicts remote {self.remote}: "
+                "'together' needs remote false, 'apart' and 'either' need remote true"
+            )
 
     def model_post_init(self, context: Any, /) -> None:
         # A catalogue may hold a million activities. Share the parts that repeat
@@ -264,6 +340,47 @@ class Activity(BaseModel):
 
 _TYPE_ORDER = {t: i for i, t in enumerate(IntimacyType)}
 
+
+class FrozenDict(dict[Any, Any]):
+    """A read-only dict: what activities share for their ``intimacy`` mix.
+
+    A plain ``dict`` subclass, so pydantic validates, dumps and compares it
+    like any dict; every method that would change it raises ``TypeError``.
+    Sharing one mix between activities is then safe: changing one activity's
+    ``intimacy`` can no longer change another's.
+
+    Examples
+    --------
+    >>> mix = FrozenDict({"emotional": 0.6})
+    >>> mix["emotional"] = 0.9
+    Traceback (most recent call last):
+    ...
+    TypeError: an activity's intimacy mix is read-only; build a new Activity instead
+    """
+
+    __slots__ = ()
+
+    def _read_only(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("an activity's intimacy mix is read-only; build a new Activity instead")
+
+    __setitem__ = __delitem__ = _read_only
+    update = pop = popitem = clear = setdefault = __ior__ = _read_only
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(frozenset(self.items()))
+
+    def __copy__(self) -> FrozenDict:
+        return self  # immutable: a copy would be the same value
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> FrozenDict:
+        return self
+
+    def __reduce__(self) -> tuple[type[FrozenDict], tuple[dict[Any, Any]]]:
+        return FrozenDict, (dict(self),)
+
+
+# Interned values: dict.setdefault is one atomic step, so threads building
+# activities at once may at worst keep two equal copies, never a wrong one.
 _SHARED: dict[Any, Any] = {}
 _SHARED_LIMIT = 200_000  # past this many distinct values, stop sharing new ones
 
@@ -274,7 +391,7 @@ def _share(value: Any) -> Any:
     if shared is None:
         if len(_SHARED) >= _SHARED_LIMIT:
             return value
-        shared = _SHARED[value] = value
+        shared = _SHARED.setdefault(value, value)
     return shared
 
 
@@ -283,8 +400,8 @@ def _share_mapping(value: dict[Any, Any]) -> dict[Any, Any]:
     shared: dict[Any, Any] | None = _SHARED.get(key)
     if shared is None:
         if len(_SHARED) >= _SHARED_LIMIT:
-            return value
-        shared = _SHARED[key] = value
+            return FrozenDict(value)
+        shared = _SHARED.setdefault(key, FrozenDict(value))
     return shared
 
 
@@ -292,7 +409,7 @@ def _share_fields(fields: set[str]) -> set[str]:
     key = ("fields", frozenset(fields))
     shared: set[str] | None = _SHARED.get(key)
     if shared is None:
-        shared = _SHARED[key] = fields  # few distinct field sets: never limited
+        shared = _SHARED.setdefault(key, fields)  # few distinct field sets: never limited
     return shared
 
 
@@ -383,6 +500,16 @@ class PersonProfile(BaseModel):
     """The most touch they are comfortable with."""
     limited_mobility: bool = False
     """Only suggest activities doable with limited mobility."""
+    age: Int | None = Field(default=None, ge=0, le=120)
+    """Age in years (optional); under 18 makes the pair a minor pair, with gentler content."""
+    region: Region | None = None
+    """Where they live, to choose support services (uk, us, international)."""
+    safety_concern: bool = False
+    """They feel afraid, pressured, hurt or controlled: only individual support, never shared."""
+    situations: frozenset[Situation] = frozenset()
+    """Life events they are in (bereavement, a new baby, ...), for situational items."""
+    opt_in: frozenset[OptIn] = frozenset()
+    """Topics they want included (both people must opt in; never for minors)."""
 
     def weight(self, intimacy_type: IntimacyType | str) -> float:
         """How much this person values ``intimacy_type`` (0.5 when unstated)."""
@@ -419,6 +546,10 @@ class PairContext(BaseModel):
     """Someone reports fear, coercion or violence: suggest only individual support."""
     exclude: frozenset[str] = frozenset()
     """Activity ids never to suggest this time."""
+    region: Region | None = None
+    """Where the pair lives, to choose support services; overrides the profiles' region."""
+    situations: frozenset[Situation] = frozenset()
+    """Life events the pair is in, for situational items (added to the profiles' own)."""
 
 
 class Suggestion(BaseModel):
@@ -445,21 +576,16 @@ class Suggestion(BaseModel):
     ) -> Suggestion:
         """Build without validation, for values the recommender computed itself.
 
-        The hot path makes ten of these per pair; ``model_construct`` costs about
-        three times as much for the same result (a test checks they are equal).
+        pydantic's public ``model_construct``; passing the field set skips
+        working it out again (half the cost, on the ten suggestions per pair).
         """
-        suggestion = cls.__new__(cls)
-        values = {
-            "activity": activity,
-            "score": score,
-            "scores": (scores[0], scores[1]),
-            "reasons": reasons,
-        }
-        object.__setattr__(suggestion, "__dict__", values)
-        object.__setattr__(suggestion, "__pydantic_fields_set__", _SUGGESTION_FIELDS)
-        object.__setattr__(suggestion, "__pydantic_extra__", None)
-        object.__setattr__(suggestion, "__pydantic_private__", None)
-        return suggestion
+        return cls.model_construct(
+            _fields_set=_SUGGESTION_FIELDS,
+            activity=activity,
+            score=score,
+            scores=(scores[0], scores[1]),
+            reasons=reasons,
+        )
 
 
 _SUGGESTION_FIELDS = set(Suggestion.model_fields)
@@ -497,7 +623,7 @@ def json_schema(name: SchemaName | str) -> dict[str, Any]:
         ) from None
     schema = model.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["$id"] = f"https://closer.invalid/schema/{name}.json"
+    schema["$id"] = f"https://closer.invalid/schema/v1/{name}.json"  # v1: output.SCHEMA_VERSION
     return schema
 
 

@@ -163,12 +163,25 @@ def test_the_wheel_ships_the_package_the_cli_and_the_catalogue(
     _, wheel = installed
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
-    assert {"cli.py", "recommender/__init__.py", "recommender/py.typed"} <= names
-    assert any(n.startswith("recommender/catalog/") and n.endswith(".yaml") for n in names)
+    assert {
+        "recommender/__init__.py",
+        "recommender/cli/__init__.py",
+        "recommender/py.typed",
+    } <= names
+    assert any(n.startswith("recommender/data/") and n.endswith(".yaml") for n in names)
     assert not any(n.startswith(("tests/", "catalog/")) for n in names)
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     with zipfile.ZipFile(wheel) as archive:
-        assert "closer = cli:run" in archive.read(entry_points).decode()
+        assert "closer = recommender.cli:run" in archive.read(entry_points).decode()
+
+
+def test_the_wheel_installs_nothing_named_cli_at_the_top_level(
+    installed: tuple[Path, Path],
+) -> None:
+    # A top-level ``cli`` module would collide with any other project's ``cli``.
+    _, wheel = installed
+    tops = {name.removesuffix(".py") for name in top_level_names(wheel)}
+    assert tops == {"recommender"} | {n for n in tops if n.endswith(".dist-info")}
 
 
 def test_the_installed_package_uses_its_own_files_and_catalogue(
@@ -176,7 +189,7 @@ def test_the_installed_package_uses_its_own_files_and_catalogue(
 ) -> None:
     venv, _ = installed
     script = (
-        "import json, sys, cli, recommender as rc\n"
+        "import json, sys, recommender.cli as cli, recommender as rc\n"
         "print(json.dumps({'catalog_path': str(rc.default_catalog_path()),\n"
         "                  'count': len(rc.default_catalog()),\n"
         "                  'package': rc.__file__, 'cli': cli.__file__, 'path': sys.path}))\n"

@@ -1,0 +1,229 @@
+"""Click options shared by several commands, defined once, and the loaders they feed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+import recommender as rc
+from recommender.model import DEFAULT_STRATEGY
+from recommender.safety import Concern
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# ------------------------------------------------------------------ shared options
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for programs.")
+catalog_option = click.option(
+    "--catalog",
+    "catalog_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="A catalogue file or folder to use instead of the bundled one.",
+)
+
+
+def _catalog(path: Path | None) -> rc.Catalog:
+    return rc.default_catalog() if path is None else rc.load_catalog(path)
+
+
+profiles_arguments = [
+    click.argument("profile_a", metavar="A.yaml", type=click.Path(path_type=Path)),
+    # Optional only for the safety path: a person at risk never needs the other's file.
+    click.argument(
+        "profile_b", metavar="[B.yaml]", type=click.Path(path_type=Path), required=False
+    ),
+]
+relationship_option = click.option(
+    "--relationship",
+    type=click.Choice([r.value for r in rc.Relationship]),
+    default="romantic",
+    show_default=True,
+    help="Who the two are to each other.",
+)
+context_options = [
+    relationship_option,
+    click.option(
+        "--minutes", type=click.IntRange(1, 1440), default=None, help="Time you have, in minutes."
+    ),
+    click.option(
+        "--budget",
+        type=click.IntRange(0, 3),
+        default=None,
+        help="Shared budget: 0 free, 1 low, 2 medium, 3 high.",
+    ),
+    click.option("--remote", is_flag=True, help="You are apart: only things that work on a call."),
+    click.option(
+        "--setting",
+        type=click.Choice([s.value for s in rc.Setting]),
+        default=None,
+        help="Only indoor or only outdoor activities.",
+    ),
+    click.option(
+        "--obstacle",
+        "obstacles",
+        multiple=True,
+        type=click.Choice([o.value for o in rc.Obstacle]),
+        help="What stands in the way right now (repeatable).",
+    ),
+    click.option(
+        "--goal",
+        "goals",
+        multiple=True,
+        type=click.Choice([t.value for t in rc.IntimacyType]),
+        help="An intimacy type you want to grow (repeatable).",
+    ),
+    click.option(
+        "--safety-concern",
+        is_flag=True,
+        help="Someone feels afraid, pressured or unsafe: show individual support.",
+    ),
+    click.option(
+        "--concern",
+        type=click.Choice([c.value for c in Concern]),
+        default=None,
+        help="Name the kind of help you need (implies --safety-concern).",
+    ),
+    click.option(
+        "--region",
+        type=click.Choice([r.value for r in rc.Region]),
+        default=None,
+        help="Where you live, to choose support services (overrides the profiles').",
+    ),
+    click.option("--exclude", multiple=True, metavar="ID", help="Never suggest this activity."),
+]
+strategy_option = click.option(
+    "--strategy",
+    type=click.Choice(rc.STRATEGIES),
+    default=DEFAULT_STRATEGY,
+    show_default=True,
+    help="How the two people's fits combine.",
+)
+history_options = [
+    click.option(
+        "--history",
+        "history_path",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="History database (default: your data folder).",
+    ),
+    click.option(
+        "--pair",
+        "pair",
+        default=None,
+        help="The pair's name in the history (default: both names, e.g. ana-ben).",
+    ),
+]
+
+
+def apply_options(options: Sequence[Callable[[F], F]]) -> Callable[[F], F]:
+    """Decorate a command with a list of shared click options, in order."""
+
+    def decorate(func: F) -> F:
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return decorate
+
+
+def _context(
+    relationship: str,
+    minutes: int | None,
+    budget: int | None,
+    remote: bool,
+    setting: str | None,
+    obstacles: Sequence[str],
+    goals: Sequence[str],
+    safety_concern: bool,
+    exclude: Sequence[str],
+    concern: str | None = None,
+    region: str | None = None,
+) -> rc.PairContext:
+    from recommender.profiles import load_context
+
+    return load_context(
+        {
+            "relationship": relationship,
+            "minutes": minutes,
+            "budget": budget,
+            "remote": remote,
+            "setting": setting,
+            "obstacles": list(obstacles),
+            "goals": list(goals),
+            "safety_concern": safety_concern or concern is not None,
+            "exclude": list(exclude),
+            "region": region,
+        },
+        source="command line",
+    )
+
+
+def _model(catalog_path: Path | None, **params: Any) -> rc.Recommender:
+    from recommender.cache import fitted
+
+    return fitted(catalog_path, **params)
+
+
+def _pair_history(
+    history_path: Path | None, pair: str | None, a: rc.PersonProfile, b: rc.PersonProfile
+) -> Any:
+    """The pair's history snapshot; reading never creates a history file."""
+    from recommender.history import History, PairHistory, default_history_path, pair_name
+
+    name = _canonical_pair(pair) if pair else pair_name(a.name, b.name)
+    path = history_path or default_history_path()
+    if not path.exists():  # nothing recorded yet
+        return PairHistory(name)
+    with History(path) as store:
+        return store.for_pair(name)
+
+
+history_path_option = click.option(
+    "--history",
+    "history_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="History database (default: your data folder).",
+)
+pair_required_option = click.option(
+    "--pair",
+    "pair",
+    required=True,
+    metavar="NAME",
+    help="The pair's name in the history: both names, lower-cased, sorted, joined by '-' "
+    "(Ana + Ben -> ana-ben).",
+)
+
+
+def _canonical_pair(pair: str) -> str:
+    """``ben-ana`` and ``ana-ben`` are one pair: two names are sorted as suggest sorts them."""
+    from recommender.history import pair_name
+
+    name = pair.strip().lower()
+    parts = name.split("-")
+    if len(parts) == 2 and all(parts) and parts[0] != parts[1]:
+        return pair_name(*parts)
+    return name
+
+
+def _rated_people(pair: str, people: tuple[str, str] | None) -> tuple[str, str]:
+    """Whose ratings ``--ratings A B`` are: ``--people``, else the pair name split at its '-'."""
+    names = people or tuple(pair.strip().lower().split("-"))
+    names = tuple(n.strip().lower() for n in names)
+    if len(names) != 2 or not all(names):
+        raise click.BadParameter(
+            f"cannot tell whose ratings these are: the pair name {pair!r} does not split into "
+            "two names at one '-'; add --people NAME NAME (in the order of --ratings)",
+            param_hint="'--ratings'",
+        )
+    if names[0] == names[1]:
+        raise click.BadParameter(
+            f"the two names are the same ({names[0]!r}); give two different names with "
+            "--people NAME NAME",
+            param_hint="'--people'",
+        )
+    return names[0], names[1]
