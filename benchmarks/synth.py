@@ -42,6 +42,7 @@ import math
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -49,7 +50,7 @@ import numpy as np
 import numpy.typing as npt
 
 import recommender as rc
-from recommender.text import STOP_WORDS
+from recommender.text import STOP_WORDS, token_term
 
 try:
     from .words import SUPPORT_TAGS, TAGS, TITLE_VERBS, WORDS
@@ -58,7 +59,10 @@ except ImportError:  # run as a script: python benchmarks/synth.py
 
 __all__ = [
     "SIZES",
+    "STYLES",
+    "Style",
     "Triple",
+    "content_vocabulary",
     "describe",
     "parse_size",
     "random_pairs",
@@ -188,13 +192,65 @@ RELATIONSHIPS = tuple(rc.Relationship)  # romantic, friends, family, colleagues
 #: Share of tag draws that come from a tail of made-up tags (user content).
 TAIL_TAG_SHARE = 0.08
 
-TITLE_WORDS = (9.7, 2.0, 6, 15)  # mean, sd, min, max (words, verb included)
-DESCRIPTION_WORDS = (55.0, 8.0, 40, 77)
 STEP_WORDS = (9.0, 2.5, 4, 18)
 PROMPT_WORDS = (12.0, 3.0, 6, 22)
 SENTENCE_WORDS = 15  # a full stop about every 15 words of a description
 
 ZIPF_SHIFT = 2.7  # Zipf-Mandelbrot offset: flattens the head as in real text
+
+
+@dataclass(frozen=True)
+class Style:
+    """How a synthetic catalogue's texts are written (the benchmark's family).
+
+    The typed fields follow the bundled catalogue in every style; only the
+    words change: how many distinct words there are, how they are spread,
+    how long the texts are and which fields carry text.
+    """
+
+    name: str
+    summary: str  # one line for the benchmark's table
+    #: distinct words drawn from; None: Heaps' law for the catalogue's size
+    vocabulary: int | None = None
+    #: draw content words only (no stop words, one term each: every word counts)
+    content_words: bool = False
+    zipf_shift: float = ZIPF_SHIFT
+    title_words: tuple[float, float, int, int] = (9.7, 2.0, 6, 15)
+    #: None: the description repeats the title (a list of titles imported as is)
+    description_words: tuple[float, float, int, int] | None = (55.0, 8.0, 40, 77)
+    steps: bool = True
+    #: interests per person; None: the spread measured on profiles (1 to 6)
+    interests: int | None = None
+
+
+#: The family of catalogues the benchmark runs on.
+STYLES: dict[str, Style] = {
+    style.name: style
+    for style in (
+        Style(
+            "zipf",
+            "Zipf-like, large vocabulary (Heaps' law), bundled-catalogue lengths",
+        ),
+        Style(
+            "dense",
+            "dense small vocabulary: 150 words, 25 per description, 3 interests a person",
+            vocabulary=150,
+            content_words=True,
+            zipf_shift=20.0,
+            title_words=(5.0, 1.0, 3, 8),
+            description_words=(25.0, 0.0, 25, 25),
+            steps=False,
+            interests=3,
+        ),
+        Style(
+            "titles",
+            "imported short titles only (description = title), large vocabulary",
+            title_words=(4.5, 1.5, 3, 9),
+            description_words=None,
+            steps=False,
+        ),
+    )
+}
 
 
 # ----------------------------------------------------------------- vocabulary
@@ -274,10 +330,38 @@ class _Sampler:
         return np.where(rng.random(count) < self.keep[column], column, self.alias[column])
 
 
-@lru_cache(maxsize=8)
-def _word_table(size: int) -> tuple[npt.NDArray[np.object_], _Sampler]:
+@lru_cache(maxsize=16)
+def content_vocabulary(size: int) -> tuple[str, ...]:
+    """The ``size`` most frequent bundled words that are content words, one per term.
+
+    Stop words, words under four letters and words whose stem another word
+    already has ("feels" after "feel") are skipped, so each word is a term of
+    its own and a vocabulary of 150 words is 150 terms.
+
+    Examples
+    --------
+    >>> words = content_vocabulary(150)
+    >>> len(words), len({token_term(w) for w in words}), words[:3]
+    (150, 150, ('together', 'something', 'time'))
+    """
+    words: list[str] = []
+    stems: set[str] = set()
+    for word in WORDS:
+        stem = token_term(word)
+        if len(word) >= 4 and stem and stem not in stems:
+            stems.add(stem)
+            words.append(word)
+            if len(words) == size:
+                return tuple(words)
+    raise ValueError(f"only {len(words)} content words are bundled, asked for {size}")
+
+
+@lru_cache(maxsize=16)
+def _word_table(
+    size: int, content: bool = False, shift: float = ZIPF_SHIFT
+) -> tuple[npt.NDArray[np.object_], _Sampler]:
     """Token variants (plain, "w.", end-of-text forms, capitalised) and the Zipf sampler."""
-    words = vocabulary(size)
+    words = content_vocabulary(size) if content else vocabulary(size)
     table = np.array(
         [
             *words,
@@ -289,7 +373,7 @@ def _word_table(size: int) -> tuple[npt.NDArray[np.object_], _Sampler]:
         ],
         dtype=object,
     )
-    return table, _Sampler(1.0 / (np.arange(size, dtype=np.float64) + ZIPF_SHIFT))
+    return table, _Sampler(1.0 / (np.arange(size, dtype=np.float64) + shift))
 
 
 # Variant offsets into the word table (in units of the vocabulary size).
@@ -299,13 +383,14 @@ _PLAIN, _PERIOD, _END_PERIOD, _END_QUESTION, _END_BARE, _CAPITAL = range(6)
 def _texts(
     rng: np.random.Generator,
     lengths: IntArray,
-    size: int,
+    words: tuple[npt.NDArray[np.object_], _Sampler],
     *,
     end: int,
     periods: bool = False,
     capital: bool = True,
 ) -> list[str]:
-    """One text per entry of ``lengths`` (words each), drawn from the Zipf vocabulary.
+    """One text per entry of ``lengths`` (words each), drawn from ``words`` (a
+    :func:`_word_table`).
 
     All tokens are drawn at once; one ``join`` and one ``split`` turn them into
     texts (the end-of-text variants carry a separator), so there is no Python
@@ -313,7 +398,8 @@ def _texts(
     """
     if len(lengths) == 0:
         return []
-    table, sample = _word_table(size)
+    table, sample = words
+    size = len(table) // 6
     total = int(lengths.sum())
     index = sample(rng, total)
     if periods:
@@ -497,10 +583,11 @@ def _tag_draws(
     return names, draws
 
 
-def synthetic_catalog(n: int, *, seed: int = 0) -> list[rc.Activity]:
-    """``n`` valid activities with the bundled catalogue's field distributions.
+def synthetic_catalog(n: int, *, seed: int = 0, style: str = "zipf") -> list[rc.Activity]:
+    """``n`` valid activities with the bundled catalogue's field distributions,
+    their texts written in ``style`` (a key of :data:`STYLES`).
 
-    Deterministic: the same ``(n, seed)`` always gives the same activities.
+    Deterministic: the same ``(n, seed, style)`` always gives the same activities.
 
     Examples
     --------
@@ -509,11 +596,19 @@ def synthetic_catalog(n: int, *, seed: int = 0) -> list[rc.Activity]:
     (300, 300, True)
     >>> self_check(acts)
     []
+    >>> dense = synthetic_catalog(300, seed=1, style="dense")
+    >>> len(dense[0].description.split()), self_check(dense)
+    (25, [])
+    >>> titles = synthetic_catalog(300, seed=1, style="titles")
+    >>> all(a.description == a.title for a in titles), self_check(titles)
+    (True, [])
     """
     if n < 1:
         raise ValueError(f"n must be >= 1, got {n}")
+    if style not in STYLES:
+        raise ValueError(f"style must be one of {', '.join(STYLES)}, got {style!r}")
     with _collector_paused():
-        return _build(n, seed)
+        return _build(n, seed, STYLES[style])
 
 
 @contextlib.contextmanager
@@ -530,11 +625,14 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _build(n: int, seed: int) -> list[rc.Activity]:
+def _build(n: int, seed: int, style: Style) -> list[rc.Activity]:
     rng = np.random.default_rng(seed)
     fields = _structure(n, rng)
+    if not style.steps:
+        fields["n_steps"] = np.zeros(n, np.int64)
     tag_names, tag_draws = _tag_draws(rng, fields["practice"], n)
-    size = vocabulary_size(n)
+    size = style.vocabulary or vocabulary_size(n)
+    words = _word_table(size, style.content_words, style.zipf_shift)
     verbs_lower = TITLE_VERBS
     verb_index = _draw(rng, 1.0 / (np.arange(len(TITLE_VERBS)) + 3.0), n)
 
@@ -573,15 +671,21 @@ def _build(n: int, seed: int) -> list[rc.Activity]:
     for start in range(0, n, CHUNK):
         stop = min(n, start + CHUNK)
         m = stop - start
-        titles = _texts(rng, _lengths(rng, TITLE_WORDS, m) - 1, size, end=_END_BARE, capital=False)
-        descriptions = _texts(
-            rng, _lengths(rng, DESCRIPTION_WORDS, m), size, end=_END_PERIOD, periods=True
+        titles = _texts(
+            rng, _lengths(rng, style.title_words, m) - 1, words, end=_END_BARE, capital=False
+        )
+        descriptions = (
+            None
+            if style.description_words is None
+            else _texts(
+                rng, _lengths(rng, style.description_words, m), words, end=_END_PERIOD, periods=True
+            )
         )
         n_steps = fields["n_steps"][start:stop]
-        steps = _texts(rng, _lengths(rng, STEP_WORDS, int(n_steps.sum())), size, end=_END_BARE)
+        steps = _texts(rng, _lengths(rng, STEP_WORDS, int(n_steps.sum())), words, end=_END_BARE)
         n_prompts = fields["n_prompts"][start:stop]
         prompts = _texts(
-            rng, _lengths(rng, PROMPT_WORDS, int(n_prompts.sum())), size, end=_END_QUESTION
+            rng, _lengths(rng, PROMPT_WORDS, int(n_prompts.sum())), words, end=_END_QUESTION
         )
         step_at = np.concatenate([[0], np.cumsum(n_steps)]).tolist()
         prompt_at = np.concatenate([[0], np.cumsum(n_prompts)]).tolist()
@@ -592,7 +696,7 @@ def _build(n: int, seed: int) -> list[rc.Activity]:
             title = titles[j]
             head = title.split(" ", 2)
             title = f"{verb_lower[j].capitalize()} {title}"
-            description = descriptions[j]
+            description = title if descriptions is None else descriptions[j]
             activities.append(
                 construct(
                     {
@@ -751,9 +855,14 @@ def _catalog_words(
 
 
 def _person(
-    activities: Sequence[rc.Activity], rng: np.random.Generator, constrained: bool
+    activities: Sequence[rc.Activity],
+    rng: np.random.Generator,
+    constrained: bool,
+    interests_each: int | None = None,
 ) -> rc.PersonProfile:
     n_interests = int(_draw(rng, [8, 17, 25, 25, 15, 10], 1)[0])
+    if interests_each is not None:
+        n_interests = interests_each
     interests: list[str] = []
     for _ in range(n_interests):
         source = rng.random()
@@ -791,6 +900,7 @@ def random_pairs(
     seed: int = 0,
     constrained: bool = False,
     safety_rate: float = 0.0,
+    interests: int | None = None,
 ) -> list[Triple]:
     """``n_pairs`` random (person, person, context) triples for ``catalog``.
 
@@ -798,7 +908,8 @@ def random_pairs(
     words it may not know); avoid lists from its tags. With ``constrained``,
     every context sets minutes, a budget, a setting, an obstacle, a goal and
     excluded ids, and every person avoids something, so each hard constraint
-    and each emphasis is exercised.
+    and each emphasis is exercised. ``interests`` fixes how many interests
+    each person draws (by default one to six, as measured).
 
     Examples
     --------
@@ -814,8 +925,8 @@ def random_pairs(
     obstacles, goals = tuple(rc.Obstacle), TYPES
     triples: list[Triple] = []
     for _ in range(n_pairs):
-        a = _person(activities, rng, constrained)
-        b = _person(activities, rng, constrained)
+        a = _person(activities, rng, constrained, interests)
+        b = _person(activities, rng, constrained, interests)
         n_obstacles = int(_draw(rng, [0, 2, 1] if constrained else [5, 3, 1], 1)[0])
         n_goals = int(_draw(rng, [0, 2, 1] if constrained else [4, 4, 1], 1)[0])
         n_exclude = int(rng.integers(1 if constrained else 0, 4))
@@ -905,10 +1016,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--size", default="10k", help="items: 1k, 10k, 100k, 1M or a number")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--style", choices=list(STYLES), default="zipf")
     args = parser.parse_args(argv)
     n = parse_size(args.size)
     started = time.perf_counter()
-    activities = synthetic_catalog(n, seed=args.seed)
+    activities = synthetic_catalog(n, seed=args.seed, style=args.style)
     elapsed = time.perf_counter() - started
     print(
         f"generated {n:,} activities in {elapsed:.2f} s "

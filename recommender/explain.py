@@ -55,28 +55,53 @@ SAFETY_REASON = (
 SUPPORT_REASON = "Support is there too: closer is not therapy"
 
 
-def _mentions(text: TextSpace, word: str) -> frozenset[int]:
+#: Mention sets larger than this are kept as a sorted array, not a frozenset: on a
+#: dense vocabulary a word's set can hold a fifth of the catalogue, and building a
+#: frozenset of 20k items took about a millisecond, more than the rest of a pair.
+MENTIONS_AS_SET = 2048
+
+
+def _mentions(text: TextSpace, word: str) -> frozenset[int] | npt.NDArray[np.int32]:
     """The activities that really mention an interest word: its terms carry at least
-    :data:`INTEREST_MENTION` of TF-IDF weight in the activity's text.
+    :data:`INTEREST_MENTION` of TF-IDF weight in the activity's text (a frozenset,
+    or a sorted array when there are many; see :func:`_mentioned`).
 
     Found through the word's postings (cost grows with how many activities use
     it, not with the catalogue) and remembered with the text space, since the
     same interests come back pair after pair.
     """
-    cache: dict[str, frozenset[int]] = text.__dict__.setdefault("_mentions", {})
+    cache: dict[str, frozenset[int] | npt.NDArray[np.int32]]
+    cache = text.__dict__.setdefault("_mentions", {})
     found = cache.get(word)
     if found is None:
         if len(cache) >= 50_000:
             cache.clear()
-        terms = np.unique(np.array(text.term_ids(related_words(word)), np.int32))
+        # sorted(set()), not np.unique: that loads numpy.ma, 8 ms of the command's start
+        terms = np.array(sorted(set(text.term_ids(related_words(word)))), np.int32)
         flat, _ = text.postings(terms)
         items = text.col_items[flat]
         weights = text.col_weights[flat].astype(np.float64)
-        if len(terms) > 1:  # add up the word's terms per activity
-            items, where = np.unique(items, return_inverse=True)
-            weights = np.asarray(np.bincount(where, weights=weights), dtype=np.float64)
-        found = cache[word] = frozenset(items[weights >= INTEREST_MENTION].tolist())
+        if len(terms) > 1 and len(items) * 16 >= text.n_items:
+            # Many postings: add up the word's terms per activity over the whole
+            # catalogue (no sort), in the same order as below.
+            total = np.bincount(items, weights=weights, minlength=text.n_items)
+            hits = np.flatnonzero(total >= INTEREST_MENTION).astype(np.int32)
+        else:
+            if len(terms) > 1:  # add up the word's terms per activity
+                items, where = np.unique(items, return_inverse=True)
+                weights = np.asarray(np.bincount(where, weights=weights), dtype=np.float64)
+            hits = items[weights >= INTEREST_MENTION]
+        found = frozenset(hits.tolist()) if len(hits) <= MENTIONS_AS_SET else hits
+        cache[word] = found
     return found
+
+
+def _mentioned(found: frozenset[int] | npt.NDArray[np.int32], picks: Sequence[int]) -> list[int]:
+    """The picks among the mentions ``found`` by :func:`_mentions`."""
+    if isinstance(found, frozenset):
+        return list(found.intersection(picks))
+    at = np.minimum(np.searchsorted(found, picks), len(found) - 1)
+    return [item for item, hit in zip(picks, (found[at] == picks).tolist(), strict=True) if hit]
 
 
 class ItemFacts:
@@ -129,7 +154,7 @@ class Explainer:
         for person in self.people:
             hits: dict[int, str] = {}
             for word in person.interests:
-                for item in _mentions(text, word).intersection(picks):
+                for item in _mentioned(_mentions(text, word), picks):
                     hits.setdefault(item, word)
             self.interest_hits.append(hits)
         # The fit reason depends on a few facts, not on the item: most of a list's

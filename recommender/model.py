@@ -271,6 +271,7 @@ class Recommender:
         self.activities_ = activities
         self.activity_ids_ = tuple(a.id for a in activities) if ids is None else ids
         self.index_ = {a: i for i, a in enumerate(self.activity_ids_)}
+        self.kernel_ = self.text_.kernel  # chosen at fit time from the postings' density
         self.obstacle_matches_ = obstacle_matches(self.items_)
         self.support_rows_ = np.flatnonzero(self.items_.has_flag(FLAG_SUPPORT))
         # Strongest intimacy type per row (ties: IntimacyType order, as Activity has it).

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ._linalg import single_threaded_blas
+from ._linalg import exact_gram, single_threaded_blas
 from .features import STRUCTURE_SCALE
 
 __all__ = ["select", "top_items"]
@@ -144,9 +144,13 @@ def select(
     if diversity > 0:
         vectors = structure[cand].astype(np.float32)  # (P, size, d)
         if structure.dtype == np.int8:  # stored compactly, see features.STRUCTURE_SCALE
-            vectors *= np.float32(1.0 / STRUCTURE_SCALE)
-        with single_threaded_blas():  # one small product per pair: same shape, same sums
-            sims = np.matmul(vectors, vectors.transpose(0, 2, 1))
+            # Whole numbers: every sum is exact, however it is computed, so one
+            # pair and a batch get the same similarities; scaled afterwards.
+            sims = exact_gram(vectors)
+            sims *= np.float32(1.0 / STRUCTURE_SCALE**2)
+        else:
+            with single_threaded_blas():  # one small product per pair: same shape, same sums
+                sims = np.matmul(vectors, vectors.transpose(0, 2, 1))
     max_sim = np.zeros_like(relevance)
     balance = np.zeros(n_pairs, np.float32)
     taken = ~valid

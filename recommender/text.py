@@ -9,6 +9,7 @@ scikit-learn. A test checks both give the same vectors.
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 
 __all__ = ["analyze", "related_words", "stem"]
@@ -124,12 +125,24 @@ def analyze(text: str) -> list[str]:
     try:
         return [term for term in map(_TERMS.__getitem__, tokens) if term]
     except KeyError:  # words not seen before: stem them once (a plain dict beats lru_cache)
-        if len(_TERMS) > 2_000_000:
-            _TERMS.clear()
-        for token in tokens:
-            if token not in _TERMS:
-                _TERMS[token] = token_term(token)
-        return [term for term in map(_TERMS.__getitem__, tokens) if term]
+        return [term for term in map(_remembered_term, tokens) if term]
+
+
+def _remembered_term(token: str) -> str:
+    """:func:`token_term`, remembered in ``_TERMS``.
+
+    Safe from many threads: the term is computed here and returned from here
+    (never read back, so another thread clearing the table cannot lose it),
+    and inserts and clearing hold a lock.
+    """
+    term = _TERMS.get(token)
+    if term is None:
+        term = token_term(token)
+        with _TERMS_LOCK:
+            if len(_TERMS) > TERMS_REMEMBERED:
+                _TERMS.clear()
+            _TERMS[token] = term
+    return term
 
 
 def tokens_of(text: str) -> list[str]:
@@ -157,6 +170,9 @@ def token_term(token: str) -> str:
 
 #: Token -> its term ("" for stop words and single letters), filled as words appear.
 _TERMS: dict[str, str] = {}
+_TERMS_LOCK = threading.Lock()
+#: Tokens remembered at most; beyond, the table starts again (imported text can be huge).
+TERMS_REMEMBERED = 2_000_000
 
 
 def related_words(interest: str) -> str:

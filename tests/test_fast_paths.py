@@ -82,6 +82,9 @@ def test_cosine_through_postings_equals_a_dense_product(fitted, groups):
     for row, (terms, weights) in enumerate(queries):
         expected[row] = dense[:, terms] @ weights.astype(np.float64)
     np.testing.assert_allclose(model.text_.cosine(queries), expected, atol=1e-6)
+    flat = model.text_.with_kernel([-1]).cosine(queries)
+    for name, space in _kernels(model.text_).items():  # every kernel: the same bits
+        assert np.array_equal(space.cosine(queries), flat), name
     if any(len(t) for t, _ in queries):
         dense = model.text_.cosine(queries)
         rows, items, values = model.text_.cosine_cells(queries)
@@ -345,3 +348,136 @@ def test_a_catalogue_fits_to_the_same_arrays_in_any_order(seed, block):
     plain = features.fit_text([activity_text(a) for a in by_id])
     np.testing.assert_array_equal(got.text_.col_items, plain.col_items)
     np.testing.assert_array_equal(got.text_.col_weights, plain.col_weights)
+
+
+def _kernels(space):
+    """The text space under every kernel: the flat walk, per term without a dense
+    block, per term with every used term dense, and the one fit chose."""
+    used = np.flatnonzero(np.diff(space.col_ptr)).astype(np.int32)
+    return {
+        "flat": space.with_kernel([-1]),
+        "per term": space.with_kernel([]),
+        "all dense": space.with_kernel(used),
+        "chosen": space.with_kernel(None),
+    }
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    style=st.sampled_from(["dense", "zipf", "titles"]),
+    n=st.integers(20, 160),
+    seed=st.integers(0, 2**16),
+)
+def test_every_scoring_kernel_gives_the_same_scores_and_lists(style, n, seed):
+    """Dense and sparse catalogues alike: each kernel sums the same products in the
+    same order, so scores agree bit for bit and the lists are the same."""
+    from benchmarks.synth import STYLES, random_pairs, synthetic_catalog
+
+    activities = synthetic_catalog(n, seed=seed, style=style)
+    triples = random_pairs(activities, 6, seed=seed + 1, interests=STYLES[style].interests)
+    model = rc.Recommender().fit(activities)
+    reference = None
+    for name, space in _kernels(model.text_).items():
+        model.text_ = space
+        got = [
+            (
+                model.pair_scores(a, b, ctx),
+                [s.activity.id for s in model.recommend(a, b, ctx, k=5)],
+            )
+            for a, b, ctx in triples
+        ]
+        batch = [[s.activity.id for s in r] for r in model.recommend_many(triples, k=5)]
+        assert batch == [ids for _, ids in got], name
+        if reference is None:
+            reference = got
+            continue
+        for ((pair, person), ids), ((pair0, person0), ids0) in zip(got, reference, strict=True):
+            assert np.array_equal(pair, pair0), name
+            assert np.array_equal(person, person0), name
+            assert ids == ids0, name
+
+
+def test_a_dense_vocabulary_gets_the_per_term_kernel_and_a_sparse_one_the_flat_walk():
+    from recommender.features import fit_text
+
+    rng = np.random.default_rng(5)
+    words = [f"word{i}" for i in range(40)]
+    dense = fit_text([" ".join(rng.choice(words, 25)) for _ in range(3000)])
+    sparse = fit_text([f"only{i} once{i} here{i}" for i in range(3000)])
+    assert dense.per_term and len(dense.dense_terms) > 0
+    assert not sparse.per_term
+    assert dense.kernel.startswith("per-term") and sparse.kernel == "flat postings"
+
+
+def test_the_kernel_is_saved_with_the_model_and_chosen_again_for_older_files(tmp_path):
+    from benchmarks.synth import synthetic_catalog
+
+    model = rc.Recommender().fit(synthetic_catalog(300, seed=3, style="dense"))
+    model.text_ = model.text_.with_kernel([0, 2])  # not what fit would choose
+    loaded = rc.Recommender.load(model.save(tmp_path / "m.npz"))
+    assert loaded.text_.dense_terms.tolist() == [0, 2]
+    assert loaded.kernel_ == "per-term, dense block of 2 terms"
+
+    # A file written before the kernel was saved: it is chosen again on load.
+    _rewrite_model(
+        tmp_path / "old.npz", tmp_path / "m.npz", lambda arrays: arrays.pop("text.dense_terms")
+    )
+    old = rc.Recommender.load(tmp_path / "old.npz")
+    fresh = rc.Recommender().fit(model.activities_)
+    assert old.text_.dense_terms.tolist() == fresh.text_.dense_terms.tolist()
+
+
+def _rewrite_model(path, source, change):
+    """Copy the model file ``source`` to ``path`` with ``change`` applied to its
+    arrays, and its digest made to match again."""
+    import io
+    import json
+
+    from recommender.model import _arrays_digest
+
+    with np.load(source, allow_pickle=False) as archive:
+        arrays = {name: archive[name] for name in archive.files}
+    meta = json.loads(arrays.pop("meta").tobytes().decode())
+    change(arrays)
+    meta["arrays_sha256"] = _arrays_digest(arrays)
+    arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), np.uint8)
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def test_a_model_file_with_a_bad_kernel_is_refused_with_a_clear_error(tmp_path):
+    from benchmarks.synth import synthetic_catalog
+
+    saved = rc.Recommender().fit(synthetic_catalog(100, seed=3)).save(tmp_path / "m.npz")
+
+    def unsorted(arrays):
+        arrays["text.dense_terms"] = np.array([3, 1], np.int32)
+
+    with pytest.raises(rc.ModelFileError, match=r"contents are invalid.*dense_terms"):
+        rc.Recommender.load(_rewrite_model(tmp_path / "bad.npz", saved, unsorted))
+
+
+def test_term_caches_stay_right_under_many_threads_while_they_are_cleared(monkeypatch):
+    """8 threads encode new words at once while the caches fill and start again."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from recommender import features, text
+
+    monkeypatch.setattr(text, "TERMS_REMEMBERED", 5)
+    monkeypatch.setattr(features, "TEXTS_REMEMBERED", 5)
+    space = features.fit_text([f"cooking{i} walking{i} stories{i}" for i in range(200)])
+    words = [f"cooking{i} walking{i} stories{i} dancing{i}" for i in range(200)]
+    expected = [[text.token_term(t) for t in w.split()][:3] for w in words]
+
+    def encode(start: int) -> list[list[str]]:
+        out = []
+        for w in words[start:] + words[:start]:
+            out.append([str(space.terms[i]) for i in space.term_ids(w)])
+        return out
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(encode, range(0, 200, 25)))
+    for start, got in zip(range(0, 200, 25), results, strict=True):
+        assert got == expected[start:] + expected[:start]
