@@ -75,6 +75,7 @@ import numbers
 import os
 import re
 import sqlite3
+import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,6 +106,7 @@ __all__ = [
     "PairHistory",
     "apply_histories",
     "default_history_path",
+    "normalize_pair",
     "pair_name",
 ]
 
@@ -156,6 +158,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         " rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),"
         " PRIMARY KEY (record_id, person)) WITHOUT ROWID",
     ),
+    (
+        "ALTER TABLE records ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0"
+        " CHECK (skipped IN (0, 1))",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -163,15 +169,41 @@ _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")  # schema.SLUG_PATTERN; a test 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def pair_name(a: str, b: str) -> str:
-    """The default name of a pair: both names lower-cased, sorted, joined by '-'.
+_SEPARATORS = re.compile(r"[\s_.-]+")
+
+
+def _name_key(name: str) -> str:
+    """One person's name as a key: case-folded, accents dropped, separators -> '-'."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _SEPARATORS.sub("-", plain).strip("-")
+
+
+def normalize_pair(name: str) -> str:
+    """The one key a pair is stored under, whoever spelled it.
+
+    Case-folded, accents dropped (NFKD), spaces, underscores and dots become
+    '-', runs of dashes collapse; a key of two names at one '-' is sorted.
 
     Examples
     --------
-    >>> pair_name("Ben", "Ana")
-    'ana-ben'
+    >>> normalize_pair("Ben-Ana"), normalize_pair("josé maría"), normalize_pair("jose-maria")
+    ('ana-ben', 'jose-maria', 'jose-maria')
     """
-    return "-".join(sorted(n.strip().lower() for n in (a, b)))
+    key = _name_key(name)
+    parts = key.split("-")
+    return "-".join(sorted(parts)) if len(parts) == 2 else key
+
+
+def pair_name(a: str, b: str) -> str:
+    """The default name of a pair: both names normalised, sorted, joined by '-'.
+
+    Examples
+    --------
+    >>> pair_name("Ben", "Ana"), pair_name("José María", "Ben")
+    ('ana-ben', 'ben-jose-maria')
+    """
+    return "-".join(sorted(_name_key(n) for n in (a, b)))
 
 
 def default_history_path() -> Path:
@@ -194,6 +226,10 @@ class HistoryRecord:
     activity_id: str
     day: dt.date
     ratings: Mapping[str, int] = field(default_factory=dict)  # lower-cased person name -> 1..5
+    #: The store's row id (for :meth:`History.delete`); 0 for a record made by hand.
+    id: int = 0
+    #: True for a "not for us" skip: hidden like a done item, no ratings.
+    skipped: bool = False
 
 
 @dataclass(frozen=True)
@@ -225,9 +261,9 @@ class PairHistory:
 
 
 def _check_pair(pair: Any) -> str:
-    if isinstance(pair, str):
-        name = pair.strip().lower()
-        if 0 < len(name) <= MAX_PAIR_CHARS and not _CONTROL.search(name):
+    if isinstance(pair, str) and not _CONTROL.search(pair):
+        name = normalize_pair(pair)
+        if 0 < len(name) <= MAX_PAIR_CHARS:
             return name
     raise ConfigError(
         f"pair name must be text of 1..{MAX_PAIR_CHARS} characters without control "
@@ -582,31 +618,36 @@ class History:
         pair: str,
         activity_id: str,
         ratings: Mapping[str, int] | None = None,
+        *,
         day: dt.date | str | None = None,
+        skipped: bool = False,
     ) -> HistoryRecord:
         """Record that ``pair`` did ``activity_id`` on ``day`` (default today).
 
-        ``ratings`` maps each person's name (any case) to 1..5. Raises
+        ``ratings`` maps each person's name (any case) to 1..5; ``skipped=True``
+        records a "not for us" skip instead, which takes no ratings. Raises
         :class:`~recommender.errors.ConfigError` for a bad argument and
         :class:`~recommender.errors.StoreError` when the file cannot be written.
         """
         name = _check_pair(pair)
         activity = _check_activity_id(activity_id)
         scores = _check_ratings(ratings)
+        if skipped and scores:
+            raise ConfigError("a skipped activity takes no ratings")
         when = _check_day(day)
         conn = self._connection()
         self._check_writable("record an activity")
         with self._errors("record an activity"), self._transaction(conn):
             cursor = conn.execute(
-                "INSERT INTO records (pair, activity_id, day) VALUES (?, ?, ?)",
-                (name, activity, when.isoformat()),
+                "INSERT INTO records (pair, activity_id, day, skipped) VALUES (?, ?, ?, ?)",
+                (name, activity, when.isoformat(), int(bool(skipped))),
             )
             conn.executemany(
                 "INSERT INTO ratings (record_id, person, rating) VALUES (?, ?, ?)",
                 [(cursor.lastrowid, person, rating) for person, rating in scores.items()],
             )
         logger.debug("recorded an activity with %d ratings", len(scores))
-        return HistoryRecord(activity, when, scores)
+        return HistoryRecord(activity, when, scores, int(cursor.lastrowid or 0), bool(skipped))
 
     def records(
         self, pair: str, *, until: dt.date | None = None, limit: int | None = None
@@ -626,22 +667,22 @@ class History:
         conn = self._connection()
         with self._errors("read the history"):
             rows = conn.execute(
-                "SELECT r.id, r.activity_id, r.day, g.person, g.rating"
+                "SELECT r.id, r.activity_id, r.day, r.skipped, g.person, g.rating"
                 " FROM records AS r LEFT JOIN ratings AS g ON g.record_id = r.id"
                 " WHERE r.id IN (SELECT id FROM records WHERE pair = ? AND day <= ?"
                 "                ORDER BY day DESC, id DESC LIMIT ?)"
                 " ORDER BY r.day DESC, r.id DESC, g.person",
                 (name, last_day, -1 if limit is None else limit),
             ).fetchall()
-        grouped: dict[int, tuple[str, str, dict[str, int]]] = {}
-        for record_id, activity, day, person, rating in rows:
-            entry = grouped.setdefault(record_id, (activity, day, {}))
+        grouped: dict[int, tuple[str, str, dict[str, int], bool]] = {}
+        for record_id, activity, day, skipped, person, rating in rows:
+            entry = grouped.setdefault(record_id, (activity, day, {}, bool(skipped)))
             if person is not None:
                 entry[2][person] = int(rating)
         try:
             return tuple(
-                HistoryRecord(activity, dt.date.fromisoformat(day), scores)
-                for activity, day, scores in grouped.values()
+                HistoryRecord(activity, dt.date.fromisoformat(day), scores, record_id, skipped)
+                for record_id, (activity, day, scores, skipped) in grouped.items()
             )
         except (TypeError, ValueError):
             raise StoreError(
@@ -688,6 +729,29 @@ class History:
             logger.debug("history checkpoint after forget was deferred (readers active)")
         logger.debug("forgot a pair: %d records", removed)
         return int(removed)
+
+    def delete(self, record_id: int) -> HistoryRecord:
+        """Remove one record by its id (``closer history`` shows it); StoreError if unknown."""
+        conn = self._connection()
+        self._check_writable("delete a record")
+        with self._errors("delete a record"):
+            row = conn.execute("SELECT pair FROM records WHERE id = ?", (record_id,)).fetchone()
+            found = [r for r in self.records(row[0]) if r.id == record_id] if row else []
+            if not found:
+                raise StoreError(f"{self.path}: no history record has id {record_id}")
+            with self._transaction(conn):
+                conn.execute("DELETE FROM ratings WHERE record_id = ?", (record_id,))
+                conn.execute("DELETE FROM records WHERE id = ?", (record_id,))
+        return found[0]
+
+    def undo(self, pair: str) -> HistoryRecord | None:
+        """Remove the pair's most recently recorded record; None when it has none."""
+        conn = self._connection()
+        with self._errors("read the history"):
+            row = conn.execute(
+                "SELECT max(id) FROM records WHERE pair = ?", (_check_pair(pair),)
+            ).fetchone()
+        return None if row[0] is None else self.delete(int(row[0]))
 
     def pairs(self) -> list[str]:
         """The names of every pair with at least one record, sorted."""

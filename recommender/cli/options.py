@@ -32,12 +32,14 @@ profiles_arguments = [
     click.argument("profile_a", metavar="A.yaml", type=click.Path(path_type=Path)),
     click.argument("profile_b", metavar="B.yaml", type=click.Path(path_type=Path)),
 ]
+#: Used when --relationship is not given: the most conservative kind (no couples'
+#: wording, no affectionate touch), so forgetting the option never over-reaches.
+DEFAULT_RELATIONSHIP = "friends"
 relationship_option = click.option(
     "--relationship",
     type=click.Choice([r.value for r in rc.Relationship]),
-    default="romantic",
-    show_default=True,
-    help="Who the two are to each other.",
+    default=None,
+    help=f"Who the two are to each other (default: {DEFAULT_RELATIONSHIP}; always shown).",
 )
 context_options = [
     relationship_option,
@@ -50,7 +52,11 @@ context_options = [
         default=None,
         help="Shared budget: 0 free, 1 low, 2 medium, 3 high.",
     ),
-    click.option("--remote", is_flag=True, help="You are apart: only things that work on a call."),
+    click.option(
+        "--remote",
+        is_flag=True,
+        help="You are apart: only things that work on a call (apart-only items need it).",
+    ),
     click.option(
         "--setting",
         type=click.Choice([s.value for s in rc.Setting]),
@@ -114,7 +120,7 @@ def apply_options(options: Sequence[Callable[[F], F]]) -> Callable[[F], F]:
 
 
 def _context(
-    relationship: str,
+    relationship: str | None,
     minutes: int | None,
     budget: int | None,
     remote: bool,
@@ -128,7 +134,7 @@ def _context(
 
     return load_context(
         {
-            "relationship": relationship,
+            "relationship": relationship or DEFAULT_RELATIONSHIP,
             "minutes": minutes,
             "budget": budget,
             "remote": remote,
