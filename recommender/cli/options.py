@@ -213,3 +213,33 @@ def _rated_people(pair: str, people: tuple[str, str] | None) -> tuple[str, str]:
             param_hint="'--people'",
         )
     return names[0], names[1]
+
+
+def _did_you_mean(wanted: str, known: Sequence[str]) -> str:
+    """``; did you mean 'x'?`` for the nearest known ids, or nothing when none is near."""
+    import difflib
+
+    near = difflib.get_close_matches(wanted, known, n=3, cutoff=0.6)
+    return f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else ""
+
+
+def _activity(catalog: rc.Catalog, activity_id: str, param_hint: str) -> rc.Activity:
+    """The activity with this id, or a usage error naming the id and the nearest ones."""
+    if activity_id in catalog:
+        return catalog[activity_id]
+    raise click.BadParameter(
+        f"no activity has the id {activity_id!r}{_did_you_mean(activity_id, catalog.ids)}"
+        " (ids are shown by `closer suggest` and `closer catalog list`)",
+        param_hint=param_hint,
+    )
+
+
+def _check_excluded(model: rc.Recommender, ctx: rc.PairContext) -> None:
+    """An --exclude id that no activity has is a typo, not a no-op."""
+    for activity_id in sorted(ctx.exclude):
+        if activity_id not in model.index_:
+            raise click.BadParameter(
+                f"no activity has the id {activity_id!r}"
+                f"{_did_you_mean(activity_id, model.activity_ids_)}",
+                param_hint="'--exclude'",
+            )

@@ -40,6 +40,7 @@ def suggestion_record(s: rc.Suggestion) -> dict[str, Any]:
         "score": s.score,
         "scores": list(s.scores),
         "reasons": list(s.reasons),
+        "reason_codes": list(s.reason_codes),
         "intimacy": {t.value: w for t, w in a.intimacy.items()},
         "depth": a.depth,
         "minutes": a.minutes,
