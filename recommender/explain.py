@@ -239,7 +239,10 @@ class Explainer:
             )
         else:
             kind_name = _TYPE_NAMES[kind]
-            reason = ("builds_type", f"{kind_name.capitalize()} closeness for {name_1} and {name_2}")
+            reason = (
+                "builds_type",
+                f"{kind_name.capitalize()} closeness for {name_1} and {name_2}",
+            )
         return reason, reason
 
     def safety_reasons(self) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -452,9 +452,7 @@ class Recommender:
                 picks.append(support)
                 fit_a, fit_b = np.round(person[:, row, support].astype(np.float64), 6).tolist()
                 fits.append((fit_a, fit_b))
-            explainer = Explainer(
-                a, b, ctx, self.text_, self.facts_, picks, notes[row], activities
-            )
+            explainer = Explainer(a, b, ctx, self.text_, self.facts_, picks, notes[row], activities)
             reasons = explainer.explain(picks, fits, support)
             out.append(
                 [

@@ -181,25 +181,28 @@ pair_required_option = click.option(
     required=True,
     metavar="NAME",
     help="The pair's name in the history: both names, lower-cased, sorted, joined by '-' "
-    "(Ana + Ben -> ana-ben).",
+    "(Ana + Ben -> ana-ben; `closer pairs` lists them).",
 )
 
 
 def _canonical_pair(pair: str) -> str:
-    """``ben-ana`` and ``ana-ben`` are one pair: two names are sorted as suggest sorts them."""
-    from recommender.history import pair_name
+    """``ben-ana``, ``Ana_Ben`` and ``ana ben`` are one pair (see ``normalize_pair``)."""
+    from recommender.history import normalize_pair
 
-    name = pair.strip().lower()
-    parts = name.split("-")
-    if len(parts) == 2 and all(parts) and parts[0] != parts[1]:
-        return pair_name(*parts)
-    return name
+    return normalize_pair(pair)
 
 
 def _rated_people(pair: str, people: tuple[str, str] | None) -> tuple[str, str]:
     """Whose ratings ``--ratings A B`` are: ``--people``, else the pair name split at its '-'."""
-    names = people or tuple(pair.strip().lower().split("-"))
-    names = tuple(n.strip().lower() for n in names)
+    import re
+
+    from recommender.history import normalize_pair
+
+    # In the order written (ratings follow it), each name normalised as the store does.
+    if people:
+        names = tuple(n.strip().lower() for n in people)
+    else:  # one name per part (no '-' left in a part, so nothing is re-sorted)
+        names = tuple(normalize_pair(n) for n in re.split(r"[\s_.-]+", pair.strip()) if n)
     if len(names) != 2 or not all(names):
         raise click.BadParameter(
             f"cannot tell whose ratings these are: the pair name {pair!r} does not split into "
@@ -223,14 +226,13 @@ def _did_you_mean(wanted: str, known: Sequence[str]) -> str:
     return f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else ""
 
 
-def _activity(catalog: rc.Catalog, activity_id: str, param_hint: str) -> rc.Activity:
-    """The activity with this id, or a usage error naming the id and the nearest ones."""
+def _activity(catalog: rc.Catalog, activity_id: str) -> rc.Activity:
+    """The activity with this id, or an error naming the id and the nearest ones (exit 2)."""
     if activity_id in catalog:
         return catalog[activity_id]
-    raise click.BadParameter(
-        f"no activity has the id {activity_id!r}{_did_you_mean(activity_id, catalog.ids)}"
-        " (ids are shown by `closer suggest` and `closer catalog list`)",
-        param_hint=param_hint,
+    raise rc.UnknownActivityError(
+        f"no activity with id {activity_id!r} in the catalogue ({len(catalog)} activities)"
+        f"{_did_you_mean(activity_id, catalog.ids)}"
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
@@ -56,10 +55,53 @@ def suggestion_record(s: rc.Suggestion) -> dict[str, Any]:
 COST_LABEL = ("free", "low cost", "medium cost", "high cost")
 
 
-def _use_rich() -> bool:
-    return (
-        sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
-    )
+def _console() -> Any:
+    """A rich console for stdout when it is a colour terminal, else None (plain text).
+
+    rich decides: ``is_terminal`` (not a pipe or file), ``NO_COLOR`` and ``TERM=dumb``.
+    """
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    if console.is_terminal and not console.no_color and not console.is_dumb_terminal:
+        return console
+    return None
+
+
+def rich_table(columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[str]]) -> bool:
+    """Print a table on a colour terminal; False (nothing printed) when plain text is due.
+
+    ``columns`` are (heading, style); cells are text, never rich markup. Long cells
+    wrap at word boundaries; ids never wrap, so they can be copied whole.
+    """
+    console = _console()
+    if console is None:
+        return False
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(show_lines=True)
+    for column, style in columns:
+        table.add_column(escape(column), style=style, no_wrap=column in ("ID", "#"))
+    for row in rows:
+        table.add_row(*(escape(cell) for cell in row))
+    console.print(table)
+    return True
+
+
+def relationship_note(ctx: rc.PairContext, given: str | None, names: tuple[str, str]) -> str:
+    """Which kind of relationship the suggestions are for, and whether it was chosen."""
+    kind = ctx.relationship.value
+    how = "" if given else " (the default; choose with --relationship)"
+    return f"For {names[0]} and {names[1]}, as {kind}{how}"
+
+
+def say_relationship(ctx: rc.PairContext, given: str | None, names: tuple[str, str]) -> None:
+    """Say which kind was assumed when --relationship was not given, on stderr (stdout
+    stays the results alone); a kind the person chose is not repeated back."""
+    if given is None:
+        note = relationship_note(ctx, given, names)
+        click.echo(f"closer: {note[0].lower()}{note[1:]}", err=True)
 
 
 def render_support(suggestions: Sequence[rc.Suggestion]) -> None:
@@ -74,44 +116,31 @@ def render_support(suggestions: Sequence[rc.Suggestion]) -> None:
         click.echo("")
 
 
-def render_suggestions(suggestions: Sequence[rc.Suggestion], names: tuple[str, str]) -> None:
-    """A table on a terminal; plain numbered text otherwise (pipes, NO_COLOR)."""
-    if _use_rich():
-        from rich.console import Console
-        from rich.markup import escape
-        from rich.table import Table
+def render_suggestions(suggestions: Sequence[rc.Suggestion]) -> None:
+    """A table on a terminal; plain numbered text otherwise (pipes, NO_COLOR).
 
-        table = Table(show_lines=True)
-        for column, style in (
-            ("#", "dim"),
-            ("Activity", "bold"),
-            ("Why", ""),
-            ("Min", ""),
-            ("Cost", ""),
-            (names[0], ""),
-            (names[1], ""),
-        ):
-            # Names, titles and reasons are text, never rich markup ("[/b]" is a name).
-            table.add_column(escape(column), style=style, overflow="fold")
-        for i, s in enumerate(suggestions, start=1):
-            table.add_row(
-                str(i),
-                escape(s.activity.title),
-                escape("\n".join(s.reasons)),
-                str(s.activity.minutes),
-                COST_LABEL[s.activity.cost],
-                f"{s.scores[0]:.2f}",
-                f"{s.scores[1]:.2f}",
-            )
-        Console().print(table)
+    Each row shows the activity id (for ``closer done ID``) and its rank, not a
+    number: scores can tie down a re-ranked list, so only the order is shown.
+    """
+    rows = [
+        (
+            str(i),
+            s.activity.id,
+            s.activity.title,
+            "\n".join(s.reasons),
+            str(s.activity.minutes),
+            COST_LABEL[s.activity.cost],
+        )
+        for i, s in enumerate(suggestions, start=1)
+    ]
+    columns = (("#", "dim"), ("ID", "cyan"), ("Activity", "bold"), ("Why", ""), ("Min", ""))
+    if rich_table((*columns, ("Cost", "")), rows):
+        click.echo("Record one with: closer done ID --pair NAME --ratings A B")
         return
     for i, s in enumerate(suggestions, start=1):
         a = s.activity
         click.echo(f"{i}. {a.title}  [{a.id}]")
-        click.echo(
-            f"   {a.minutes} min, {COST_LABEL[a.cost]}, depth {a.depth}; "
-            f"fit {names[0]} {s.scores[0]:.2f}, {names[1]} {s.scores[1]:.2f}"
-        )
+        click.echo(f"   {a.minutes} min, {COST_LABEL[a.cost]}, depth {a.depth}")
         for reason in s.reasons:
             click.echo(f"   - {reason}")
 
@@ -122,8 +151,14 @@ def nothing_fits(
     b: rc.PersonProfile,
     ctx: rc.PairContext,
     history: Any = None,
+    as_json: bool = False,
 ) -> NoReturn:
-    """Exit 1 with which constraints removed the candidates and what to relax."""
+    """Exit 1 with which constraints removed the candidates and what to relax.
+
+    With ``--json`` stdout still holds a valid document: the empty list.
+    """
+    if as_json:
+        _json_out([])
     d = model.diagnose(a, b, ctx, history=history)
     removed = ", ".join(
         f"{name} {count}"
@@ -200,11 +235,14 @@ def _no_prompts(
     b: rc.PersonProfile,
     ctx: rc.PairContext,
     history: Any,
+    as_json: bool = False,
 ) -> NoReturn:
     """Exit 1: say whether the limits removed everything or only the conversations."""
     d = model.diagnose(a, b, ctx, history=history)
     if d.remaining == 0:
-        nothing_fits(model, a, b, ctx, history)
+        nothing_fits(model, a, b, ctx, history, as_json)
+    if as_json:
+        _json_out([])
     _fail(
         [
             f"no conversation prompts fit: {d.remaining} of {d.total} activities pass every "

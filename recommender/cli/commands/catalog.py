@@ -9,12 +9,14 @@ import click
 import recommender as rc
 from recommender.cli.app import main
 from recommender.cli.options import (
+    _activity,
     _catalog,
     catalog_option,
     json_option,
 )
 from recommender.cli.render import (
     _json_out,
+    rich_table,
 )
 
 
@@ -56,9 +58,12 @@ def catalog_list(catalog_path: Path | None, as_json: bool) -> None:
             ]
         )
         return
+    rows = [(a.id, a.strongest_type.value, a.title) for a in cat]
+    if rich_table((("ID", "cyan"), ("Type", ""), ("Title", "bold")), rows):
+        return
     width = max(len(a.id) for a in cat)
-    for a in cat:
-        click.echo(f"{a.id:<{width}}  {a.strongest_type.value:<12}  {a.title}")
+    for activity_id, kind, title in rows:
+        click.echo(f"{activity_id:<{width}}  {kind:<12}  {title}")
 
 
 @catalog.command("show")
@@ -67,7 +72,7 @@ def catalog_list(catalog_path: Path | None, as_json: bool) -> None:
 @json_option
 def catalog_show(activity_id: str, catalog_path: Path | None, as_json: bool) -> None:
     """Show one activity in full."""
-    activity = _catalog(catalog_path)[activity_id]
+    activity = _activity(_catalog(catalog_path), activity_id)
     record = activity.model_dump(mode="json")
     record["relationships"] = sorted(record["relationships"])
     if as_json:
@@ -118,11 +123,13 @@ def catalog_stats(path: Path | None, as_json: bool) -> None:
             [{"what": r.what, "count": r.count, "minimum": r.minimum, "met": r.met} for r in rows]
         )
         return
-    width = max(len(r.what) for r in rows)
-    click.echo(f"{'what':<{width}}  {'count':>5}  {'min':>5}")
-    for r in rows:
-        mark = "" if r.met else "  << under minimum"
-        click.echo(f"{r.what:<{width}}  {r.count:>5}  {r.minimum:>5}{mark}")
+    cells = [(r.what, str(r.count), str(r.minimum), "" if r.met else "under") for r in rows]
+    if not rich_table((("what", ""), ("count", ""), ("min", ""), ("", "red")), cells):
+        width = max(len(r.what) for r in rows)
+        click.echo(f"{'what':<{width}}  {'count':>5}  {'min':>5}")
+        for r in rows:
+            mark = "" if r.met else "  << under minimum"
+            click.echo(f"{r.what:<{width}}  {r.count:>5}  {r.minimum:>5}{mark}")
     short = sum(not r.met for r in rows)
     click.echo(f"\n{len(rows) - short} of {len(rows)} minimums met")
 

@@ -10,6 +10,7 @@ import click
 import recommender as rc
 from recommender.cli.app import main
 from recommender.cli.options import (
+    _check_excluded,
     _context,
     _model,
     _pair_history,
@@ -26,6 +27,7 @@ from recommender.cli.render import (
     nothing_fits,
     render_suggestions,
     render_support,
+    say_relationship,
     suggestion_record,
 )
 
@@ -58,6 +60,10 @@ def suggest(
 ) -> None:
     """Suggest shared activities for two people, each with their own profile.
 
+    The list shows each activity's id: record what you did with `closer done ID`.
+    Without --relationship the suggestions are for friends (the most careful
+    kind); the kind used is always shown.
+
     \b
     Example:
       closer suggest examples/ana.yaml examples/ben.yaml --minutes 90 --obstacle trust
@@ -65,13 +71,18 @@ def suggest(
     a, b = rc.load_profile(profile_a), rc.load_profile(profile_b)
     ctx = _context(**context)
     model = _model(catalog_path, strategy=strategy)
+    _check_excluded(model, ctx)
     history = _pair_history(history_path, pair, a, b)
     suggestions = model.recommend(a, b, ctx, k=k, history=history)
     if not suggestions:
-        nothing_fits(model, a, b, ctx, history)
+        nothing_fits(model, a, b, ctx, history, as_json)
+    if ctx.safety_concern:
+        _json_out([suggestion_record(s) for s in suggestions]) if as_json else render_support(
+            suggestions
+        )
+        return
+    say_relationship(ctx, context["relationship"], (a.name, b.name))
     if as_json:
         _json_out([suggestion_record(s) for s in suggestions])
     else:
-        render_support(suggestions) if ctx.safety_concern else render_suggestions(
-            suggestions, (a.name, b.name)
-        )
+        render_suggestions(suggestions)
