@@ -92,7 +92,7 @@ def test_catalog_list_into_head_exits_quietly(
         pytest.param(
             ["suggest", ANA, BEN, "--relationship", "friends", "--json"], id="suggest-json"
         ),
-        pytest.param(["ask", ANA, BEN], id="ask"),
+        pytest.param(["ask", ANA, BEN, "--relationship", "friends"], id="ask"),
         pytest.param(["profile", "show", ANA], id="profile-show"),
         pytest.param(["--help"], id="help"),
     ],

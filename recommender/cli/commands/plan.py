@@ -10,6 +10,7 @@ import click
 import recommender as rc
 from recommender.cli.app import main
 from recommender.cli.options import (
+    _check_excluded,
     _context,
     _model,
     _pair_history,
@@ -29,6 +30,7 @@ from recommender.cli.render import (
     nothing_fits,
     prompt_record,
     render_prompts,
+    say_relationship,
     suggestion_record,
 )
 
@@ -38,8 +40,23 @@ from recommender.cli.render import (
 @click.option(
     "--weeks",
     type=click.IntRange(1, 52),
-    required=True,
+    default=4,
+    show_default=True,
     help="How many weeks to plan, 1..52.",
+)
+@click.option(
+    "--start",
+    "start",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="First day of week 1, YYYY-MM-DD: each week gets its dates.",
+)
+@click.option(
+    "--export",
+    "export_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Also write the plan to FILE.ics (a calendar, one event a week) or FILE.md.",
 )
 @click.option(
     "--prompts",
@@ -58,6 +75,8 @@ def plan_command(
     profile_a: Path,
     profile_b: Path,
     weeks: int,
+    start: Any,
+    export_path: Path | None,
     prompts_per_week: int,
     strategy: str,
     catalog_path: Path | None,
@@ -75,27 +94,42 @@ def plan_command(
 
     \b
     Example:
-      closer plan examples/ana.yaml examples/ben.yaml --weeks 4 --minutes 120
+      closer plan examples/ana.yaml examples/ben.yaml --minutes 120
+      closer plan examples/ana.yaml examples/ben.yaml --start 2026-01-05 --export plan.ics
     """
+    from recommender.export import EXPORT_FORMATS, export_plan, week_start
     from recommender.plan import plan
 
+    if export_path is not None and export_path.suffix.lower() not in EXPORT_FORMATS:
+        raise click.BadParameter(
+            f"must end in .ics or .md, got {export_path.name!r}", param_hint="'--export'"
+        )
     a, b = rc.load_profile(profile_a), rc.load_profile(profile_b)
     ctx = _context(**context)
     model = _model(catalog_path, strategy=strategy)
+    _check_excluded(model, ctx)
     if ctx.safety_concern:
         _support_instead(model, a, b, ctx, as_json)
         return
+    say_relationship(ctx, context["relationship"], (a.name, b.name))
     history = _pair_history(history_path, pair, a, b)
     planned = plan(
         model, a, b, ctx, weeks=weeks, history=history, prompts_per_week=prompts_per_week
     )
     if not planned:
-        nothing_fits(model, a, b, ctx, history)
+        nothing_fits(model, a, b, ctx, history, as_json)
+    first_day = None if start is None else start.date()
+    if export_path is not None:
+        export_plan(planned, export_path, first_day, (a.name, b.name))
+        click.echo(f"closer: wrote the plan to {export_path} (readable by you only)", err=True)
     if as_json:
         _json_out(
             [
                 {
                     "week": w.week,
+                    "starts": None
+                    if first_day is None
+                    else week_start(first_day, w.week).isoformat(),
                     "max_depth": w.max_depth,
                     "activity": suggestion_record(w.activity),
                     "conversation": [prompt_record(p) for p in w.conversation],
@@ -104,17 +138,14 @@ def plan_command(
             ]
         )
     else:
-        names = (a.name, b.name)
         click.echo(f"A {len(planned)}-week plan for {a.name} and {b.name}")
         for w in planned:
             s, act = w.activity, w.activity.activity
             click.echo("")
-            click.echo(f"Week {w.week} (depth up to {w.max_depth})")
+            when = "" if first_day is None else f", from {week_start(first_day, w.week)}"
+            click.echo(f"Week {w.week} (depth up to {w.max_depth}{when})")
             click.echo(f"  Do:   {act.title}  [{act.id}]")
-            click.echo(
-                f"        {act.minutes} min, {COST_LABEL[act.cost]}, depth {act.depth}; "
-                f"fit {names[0]} {s.scores[0]:.2f}, {names[1]} {s.scores[1]:.2f}"
-            )
+            click.echo(f"        {act.minutes} min, {COST_LABEL[act.cost]}, depth {act.depth}")
             for reason in s.reasons:
                 click.echo(f"        - {reason}")
             if w.conversation:
