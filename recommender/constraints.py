@@ -11,11 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from .features import FLAG_SUPPORT, RELATIONSHIPS, SETTING_CODE, ItemTable, TextSpace
+from .features import (
+    FLAG_APART,
+    FLAG_SUPPORT,
+    RELATIONSHIPS,
+    SETTING_CODE,
+    ItemTable,
+    TextSpace,
+)
 from .schema import (
     CONTACT_LEVEL,
     Obstacle,
@@ -252,11 +260,7 @@ def _mask(name: str, limits: PairLimits, items: ItemTable) -> Mask | None:
             else np.asarray(items.accessible[col, :] >= limits.mobility[:, col])
         )
     if name == "remote":
-        return (
-            None
-            if not limits.remote.any()
-            else np.asarray(items.remote[col, :] >= limits.remote[:, col])
-        )
+        return _presence_mask(limits, items, col)
     if name == "setting":
         if (limits.setting < 0).all():
             return None
@@ -274,6 +278,16 @@ def _mask(name: str, limits: PairLimits, items: ItemTable) -> Mask | None:
         # never as one more activity in the list.
         return np.broadcast_to(~items.has_flag(FLAG_SUPPORT)[col, :], (n_pairs, n_items))
     raise KeyError(name)
+
+
+def _presence_mask(limits: PairLimits, items: ItemTable, col: Any) -> Mask | None:
+    """Apart: only items that work remotely. Together: no apart-only items (a step
+    challenge "from different places" is not for two people under one roof)."""
+    apart_only = items.has_flag(FLAG_APART)
+    if not limits.remote.any() and not apart_only.any():
+        return None
+    works = np.asarray(items.remote[col, :] >= limits.remote[:, col])
+    return works & ~(apart_only[col, :] & ~limits.remote[:, col])
 
 
 #: The constraints every joint suggestion passes (``support`` is handled apart).

@@ -33,6 +33,7 @@ from .schema import (
     Activity,
     IntimacyType,
     Practice,
+    Presence,
     Relationship,
     Setting,
 )
@@ -62,6 +63,7 @@ FLAG_JOINT_THERAPY = 8  # couples or family therapy
 FLAG_GENTLE = 16  # warm, low-risk (tag "gentle")
 FLAG_LOW_PRESSURE = 32  # predictable, ok to stop any time (tag "low-pressure")
 FLAG_CLEAR_TALK = 64  # practising clear communication (tag "clear-talk")
+FLAG_APART = 128  # presence "apart": only makes sense for two people in different places
 
 _TAG_FLAGS = {
     "individual": FLAG_INDIVIDUAL,
@@ -525,7 +527,9 @@ def _scalar_columns(
                 d["accessible"],
                 d["remote"],
                 rel,
-                flag | (FLAG_SUPPORT if practice is support else 0),
+                flag
+                | (FLAG_SUPPORT if practice is support else 0)
+                | (FLAG_APART if d["presence"] is Presence.apart else 0),
             )
         )
     mixes_array = np.array(intimacy, dtype=np.float32).reshape(len(activities), len(TYPES))

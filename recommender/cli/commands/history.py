@@ -75,9 +75,9 @@ def done(
 
     \b
     Example:
-      closer done stargazing-night --pair ana-ben --ratings 5 3
-      closer done stargazing-night --pair ana-ben --skip
-      closer done stargazing-night --pair ben-mary-jo --people mary-jo ben --ratings 4 5
+      closer done make-a-deck-of-feeling-cards --pair ana-ben --ratings 5 3
+      closer done make-a-deck-of-feeling-cards --pair ana-ben --skip
+      closer done make-a-deck-of-feeling-cards --pair ben-mary-jo --people mary-jo ben --ratings 4 5
     """
     import datetime as dt
 
