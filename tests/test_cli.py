@@ -213,7 +213,7 @@ def test_profile_new_from_an_answers_file_writes_a_private_profile(runner, tmp_p
 
 
 def test_profile_new_by_keyboard(runner, tmp_path, monkeypatch):
-    keys = "Dev\n4\n1\n2\n3\n0\nchess, jazz\n\n2\n0\nlow\nnone\nyes\n"
+    keys = "Dev\n4\n1\n2\n3\n0\nchess, jazz\n\n2\n0\nlow\nnone\nyes\nno\n"
     monkeypatch.chdir(tmp_path)
     result = invoke(runner, "profile", "new", input=keys)
     assert result.exit_code == 0, result.output
@@ -224,7 +224,7 @@ def test_profile_new_by_keyboard(runner, tmp_path, monkeypatch):
 
 
 def test_profile_new_rejects_a_bad_answer_and_asks_again(runner, tmp_path, monkeypatch):
-    keys = "Eve\n7\n2\n2\n2\n2\n2\n\n\n3\n1\nany\naffectionate\nno\n"
+    keys = "Eve\n7\n2\n2\n2\n2\n2\n\n\n3\n1\nany\naffectionate\nno\nno\n"
     monkeypatch.chdir(tmp_path)
     result = invoke(runner, "profile", "new", input=keys)
     assert result.exit_code == 0
