@@ -237,3 +237,58 @@ def test_plan_defaults_to_four_weeks_with_dates_and_exports_a_calendar(tmp_path:
     run("plan", ANA, BEN, "--export", str(md))
     assert md.read_text().count("## Week ") == 4
     run("plan", ANA, BEN, "--export", str(tmp_path / "plan.pdf"), code=2)
+
+
+# ------------------------------------------------------------------ on a real terminal
+
+
+def _on_a_terminal(args: list[str], cwd: Path) -> str:
+    import os
+    import sys
+
+    import pexpect
+
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    env["TERM"] = "xterm-256color"
+    closer = str(Path(sys.executable).parent / "closer")
+    child = pexpect.spawn(
+        closer, args, cwd=str(cwd), env=env, encoding="utf-8", dimensions=(50, 120), timeout=120
+    )
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    return str(child.before)
+
+
+def test_a_terminal_table_has_an_id_column_and_prompts_are_styled(tmp_path: Path) -> None:
+    table = _on_a_terminal(["suggest", ANA, BEN, "-k", "2", "--relationship", "romantic"], tmp_path)
+    assert "┃" in table and " ID " in table and "closer done ID" in table
+    prompts = _on_a_terminal(["ask", ANA, BEN, "-n", "2", "--relationship", "friends"], tmp_path)
+    assert "\x1b[1mDepth 1" in prompts  # bold level headings
+
+
+def test_an_import_with_inference_shows_progress_on_a_terminal(tmp_path: Path) -> None:
+    shown = _on_a_terminal(
+        [
+            "catalog",
+            "import",
+            str(EXAMPLES / "bored-sample.jsonl"),
+            "--map",
+            str(EXAMPLES / "bored-map.yaml"),
+            "-o",
+            "bored.yaml",
+            "--infer",
+        ],
+        tmp_path,
+    )
+    assert "Importing bored-sample.jsonl and inferring types" in shown
+    piped = run(
+        "catalog",
+        "import",
+        str(EXAMPLES / "bored-sample.jsonl"),
+        "--map",
+        str(EXAMPLES / "bored-map.yaml"),
+        "-o",
+        str(tmp_path / "again.yaml"),
+    )
+    assert "Importing" not in piped.output

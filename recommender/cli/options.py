@@ -150,8 +150,12 @@ def _context(
 
 def _model(catalog_path: Path | None, **params: Any) -> rc.Recommender:
     from recommender.cache import fitted
+    from recommender.cli.render import working
 
-    return fitted(catalog_path, **params)
+    if catalog_path is None:  # the bundled catalogue: cached, or fitted in well under a second
+        return fitted(catalog_path, **params)
+    with working(f"Reading and fitting {catalog_path.name}"):
+        return fitted(catalog_path, **params)
 
 
 def _pair_history(

@@ -68,6 +68,19 @@ def _console() -> Any:
     return None
 
 
+def say(text: str, style: str = "", indent: str = "") -> None:
+    """One line of prose: on a colour terminal styled and wrapped at word boundaries
+    (continuation lines keep the indent); elsewhere exactly ``indent + text``."""
+    console = _console()
+    if console is None:
+        click.echo(indent + text)
+        return
+    from rich.markup import escape
+    from rich.padding import Padding
+
+    console.print(Padding(escape(text), (0, 0, 0, len(indent))), style=style)
+
+
 def rich_table(columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[str]]) -> bool:
     """Print a table on a colour terminal; False (nothing printed) when plain text is due.
 
@@ -201,11 +214,11 @@ def render_prompts(prompts: Sequence[Any], indent: str = "") -> None:
     for i, p in enumerate(prompts, start=1):
         if p.depth != level:
             level = p.depth
-            click.echo(f"{indent}Depth {p.depth}: {DEPTH_LABEL[p.depth]}")
+            say(f"Depth {p.depth}: {DEPTH_LABEL[p.depth]}", "bold", indent)
         if p.id != source:
             source = p.id
-            click.echo(f"{indent}  ({p.title})")
-        click.echo(f"{indent}  {i:>2}. {p.prompt}")
+            say(f"({p.title})", "dim", indent + "  ")
+        say(f"{i:>2}. {p.prompt}", "", indent + "  ")
 
 
 def _support_instead(
@@ -267,3 +280,35 @@ def _show_profile(person: rc.PersonProfile) -> None:
         f"touch up to {person.max_contact.value}"
         f"{';  limited mobility' if person.limited_mobility else ''}"
     )
+
+
+def working(message: str) -> Any:
+    """A transient rich progress display on stderr while slow work runs (a terminal only).
+
+    The library reports no steps, so it is an indeterminate bar with the elapsed
+    time; piped or redirected stderr gets nothing, so logs stay clean.
+    """
+    import contextlib
+
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    if not console.is_terminal or console.is_dumb_terminal:
+        return contextlib.nullcontext()
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+
+    @contextlib.contextmanager
+    def shown() -> Any:
+        with progress:
+            progress.add_task(message, total=None)
+            yield
+
+    return shown()

@@ -17,6 +17,8 @@ from recommender.cli.options import (
 from recommender.cli.render import (
     _json_out,
     rich_table,
+    say,
+    working,
 )
 
 
@@ -78,9 +80,9 @@ def catalog_show(activity_id: str, catalog_path: Path | None, as_json: bool) -> 
     if as_json:
         _json_out(record)
         return
-    click.echo(activity.title)
-    click.echo("=" * len(activity.title))
-    click.echo(activity.description)
+    say(activity.title, "bold")
+    say("=" * len(activity.title))
+    say(activity.description)
     click.echo("")
     for key in (
         "id",
@@ -195,7 +197,10 @@ def catalog_import(
             f"must end in one of {', '.join(IMPORT_FORMATS)}, got {output.name!r}",
             param_hint="'-o' / '--output'",
         )
-    result = import_catalog(source, mapping_path, infer=infer, strict=strict, threshold=threshold)
+    with working(f"Importing {source.name}" + (" and inferring types" if infer else "")):
+        result = import_catalog(
+            source, mapping_path, infer=infer, strict=strict, threshold=threshold
+        )
     rc.save_catalog(result.activities, output)
     left_out = result.skipped_rows
     if as_json:
@@ -276,7 +281,8 @@ def catalog_infer_report(
 
     from recommender.infer import F1_TARGET, infer_report
 
-    report = infer_report(_catalog(catalog_path), folds=folds, threshold=threshold)
+    with working(f"Cross-validating the type inference ({folds} folds)"):
+        report = infer_report(_catalog(catalog_path), folds=folds, threshold=threshold)
     if as_json:
         _json_out(
             {

@@ -30,6 +30,7 @@ from recommender.cli.render import (
     nothing_fits,
     prompt_record,
     render_prompts,
+    say,
     say_relationship,
     suggestion_record,
 )
@@ -143,8 +144,8 @@ def plan_command(
             s, act = w.activity, w.activity.activity
             click.echo("")
             when = "" if first_day is None else f", from {week_start(first_day, w.week)}"
-            click.echo(f"Week {w.week} (depth up to {w.max_depth}{when})")
-            click.echo(f"  Do:   {act.title}  [{act.id}]")
+            say(f"Week {w.week} (depth up to {w.max_depth}{when})", "bold")
+            say(f"Do:   {act.title}  [{act.id}]", "", "  ")
             click.echo(f"        {act.minutes} min, {COST_LABEL[act.cost]}, depth {act.depth}")
             for reason in s.reasons:
                 click.echo(f"        - {reason}")
