@@ -166,6 +166,7 @@ def test_ranking_equals_a_plain_sort_when_reranking_is_off(fitted, ana, ben):
         and a.depth <= min(ana.max_depth, ben.max_depth)
         and a.cost <= min(ana.budget, ben.budget)
         and (a.accessible or not (ana.limited_mobility or ben.limited_mobility))
+        and a.presence is not rc.Presence.apart  # apart-only needs --remote (issue 20)
     ]
     expected = sorted(allowed, key=lambda i: (-pair[i], model.activity_ids_[i]))[:15]
     assert masks.remaining == len(allowed)
@@ -190,6 +191,7 @@ def test_the_one_pass_item_table_equals_reading_each_field(fitted):
 
     from recommender.features import (
         _TAG_FLAGS,
+        FLAG_APART,
         FLAG_SUPPORT,
         RELATIONSHIPS,
         SETTING_CODE,
@@ -221,6 +223,7 @@ def test_the_one_pass_item_table_equals_reading_each_field(fitted):
     flags = [
         functools.reduce(operator.or_, (_TAG_FLAGS.get(t, 0) for t in a.tags), 0)
         | (FLAG_SUPPORT if a.practice is rc.Practice.support else 0)
+        | (FLAG_APART if a.presence is rc.Presence.apart else 0)
         for a in acts
     ]
     np.testing.assert_array_equal(items.flags, np.array(flags))

@@ -34,6 +34,7 @@ from recommender.cli.render import (
     say_relationship,
     suggestion_record,
 )
+from recommender.export import week_start
 
 
 @main.command("plan")
@@ -98,7 +99,7 @@ def plan_command(
       closer plan examples/ana.yaml examples/ben.yaml --minutes 120
       closer plan examples/ana.yaml examples/ben.yaml --start 2026-01-05 --export plan.ics
     """
-    from recommender.export import EXPORT_FORMATS, export_plan, week_start
+    from recommender.export import EXPORT_FORMATS, export_plan
     from recommender.plan import plan
 
     if export_path is not None and export_path.suffix.lower() not in EXPORT_FORMATS:
@@ -124,37 +125,9 @@ def plan_command(
         export_plan(planned, export_path, first_day, (a.name, b.name))
         click.echo(f"closer: wrote the plan to {export_path} (readable by you only)", err=True)
     if as_json:
-        _json_out(
-            [
-                {
-                    "week": w.week,
-                    "starts": None
-                    if first_day is None
-                    else week_start(first_day, w.week).isoformat(),
-                    "max_depth": w.max_depth,
-                    "activity": suggestion_record(w.activity),
-                    "conversation": [prompt_record(p) for p in w.conversation],
-                }
-                for w in planned
-            ]
-        )
+        _json_out([_week_record(w, first_day) for w in planned])
     else:
-        click.echo(f"A {len(planned)}-week plan for {a.name} and {b.name}")
-        for w in planned:
-            s, act = w.activity, w.activity.activity
-            click.echo("")
-            when = "" if first_day is None else f", from {week_start(first_day, w.week)}"
-            say(f"Week {w.week} (depth up to {w.max_depth}{when})", "bold")
-            say(f"Do:   {act.title}  [{act.id}]", "", "  ")
-            click.echo(f"        {act.minutes} min, {COST_LABEL[act.cost]}, depth {act.depth}")
-            for reason in s.reasons:
-                click.echo(f"        - {reason}")
-            if w.conversation:
-                click.echo("  Talk:")
-                render_prompts(w.conversation, indent="    ")
-        if any(w.conversation for w in planned):
-            click.echo("")
-            click.echo(COMFORT_NOTE)
+        _render_plan(planned, (a.name, b.name), first_day)
     if len(planned) < weeks:
         # Say why the plan is short; what it already used counts as excluded.
         used = ctx.exclude | {w.activity.activity.id for w in planned}
@@ -168,3 +141,34 @@ def plan_command(
         )
         for advice in d.advice:
             click.echo(f"closer: try: {advice}", err=True)
+
+
+def _week_record(w: Any, first_day: Any) -> dict[str, Any]:
+    """One week of ``plan --json``; ``starts`` is its first day when --start is given."""
+    return {
+        "week": w.week,
+        "starts": None if first_day is None else week_start(first_day, w.week).isoformat(),
+        "max_depth": w.max_depth,
+        "activity": suggestion_record(w.activity),
+        "conversation": [prompt_record(p) for p in w.conversation],
+    }
+
+
+def _render_plan(planned: Any, names: tuple[str, str], first_day: Any) -> None:
+    """The plan for people: a heading per week, what to do, what to talk about."""
+    click.echo(f"A {len(planned)}-week plan for {names[0]} and {names[1]}")
+    for w in planned:
+        s, act = w.activity, w.activity.activity
+        click.echo("")
+        when = "" if first_day is None else f", from {week_start(first_day, w.week)}"
+        say(f"Week {w.week} (depth up to {w.max_depth}{when})", "bold")
+        say(f"Do:   {act.title}  [{act.id}]", "", "  ")
+        click.echo(f"        {act.minutes} min, {COST_LABEL[act.cost]}, depth {act.depth}")
+        for reason in s.reasons:
+            click.echo(f"        - {reason}")
+        if w.conversation:
+            click.echo("  Talk:")
+            render_prompts(w.conversation, indent="    ")
+    if any(w.conversation for w in planned):
+        click.echo("")
+        click.echo(COMFORT_NOTE)
