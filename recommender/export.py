@@ -23,7 +23,13 @@ EXPORT_FORMATS = (".ics", ".md")
 
 
 def week_start(start: dt.date, week: int) -> dt.date:
-    """The first day of plan week ``week`` (1-based) when the plan starts on ``start``."""
+    """The first day of plan week ``week`` (1-based) when the plan starts on ``start``.
+
+    Examples
+    --------
+    >>> week_start(dt.date(2026, 1, 5), 3)
+    datetime.date(2026, 1, 19)
+    """
     return start + dt.timedelta(weeks=week - 1)
 
 
@@ -87,6 +93,18 @@ def export_plan(
     """Write the plan to ``path`` (``.ics`` or ``.md``), readable by its owner only.
 
     A calendar needs dates, so ``.ics`` starts on ``start`` or, without one, today.
+
+    Raises
+    ------
+    ConfigError
+        The file name ends in neither ``.ics`` nor ``.md``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = export_plan([], Path(tempfile.mkdtemp()) / "plan.md", None, ("Ana", "Ben"))
+    >>> path.read_text().startswith("# A plan for Ana and Ben"), oct(path.stat().st_mode & 0o777)
+    (True, '0o600')
     """
     target = Path(path)
     suffix = target.suffix.lower()

@@ -268,27 +268,9 @@ def test_a_terminal_table_has_an_id_column_and_prompts_are_styled(tmp_path: Path
 
 
 def test_an_import_with_inference_shows_progress_on_a_terminal(tmp_path: Path) -> None:
-    shown = _on_a_terminal(
-        [
-            "catalog",
-            "import",
-            str(EXAMPLES / "bored-sample.jsonl"),
-            "--map",
-            str(EXAMPLES / "bored-map.yaml"),
-            "-o",
-            "bored.yaml",
-            "--infer",
-        ],
-        tmp_path,
-    )
+    sample = ["catalog", "import", str(EXAMPLES / "bored-sample.jsonl")]
+    mapping = ["--map", str(EXAMPLES / "bored-map.yaml")]
+    shown = _on_a_terminal([*sample, *mapping, "-o", "bored.yaml", "--infer"], tmp_path)
     assert "Importing bored-sample.jsonl and inferring types" in shown
-    piped = run(
-        "catalog",
-        "import",
-        str(EXAMPLES / "bored-sample.jsonl"),
-        "--map",
-        str(EXAMPLES / "bored-map.yaml"),
-        "-o",
-        str(tmp_path / "again.yaml"),
-    )
+    piped = run(*sample, *mapping, "-o", str(tmp_path / "again.yaml"), "--infer")
     assert "Importing" not in piped.output
