@@ -16,10 +16,18 @@ rows times the whole catalogue. Two facts shape how they are computed:
   on the 2-core machines we benchmark on, a (512 x 8) @ (8 x 10k) product took
   28 ms with two threads and 4 ms with one. Products run with the pool limited
   to one thread for the call only; the caller's settings are restored after.
+* threadpoolctl's limits are process-wide. Two threads that each open and
+  close their own limit restore in the wrong order and can leave the whole
+  process at one thread for good, so :func:`single_threaded_blas` counts who
+  is inside: the first caller in sets the limit, the last one out restores
+  what was there before.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -29,6 +37,9 @@ __all__ = ["GRID", "exact_matmul", "on_grid", "single_threaded_blas"]
 
 GRID = 2048.0
 _CONTROLLER: Any = None
+_LIMIT_LOCK = threading.Lock()
+_inside = 0  # callers inside single_threaded_blas, all threads together
+_limiter: Any = None  # threadpoolctl's limiter while anyone is inside
 
 
 def on_grid(values: npt.ArrayLike) -> npt.NDArray[np.float32]:
@@ -42,14 +53,33 @@ def on_grid(values: npt.ArrayLike) -> npt.NDArray[np.float32]:
     return (np.round(np.asarray(values, dtype=np.float64) * GRID) / GRID).astype(np.float32)
 
 
-def single_threaded_blas() -> Any:
-    """A context manager that limits BLAS to one thread while it is open."""
-    global _CONTROLLER
-    if _CONTROLLER is None:
-        from threadpoolctl import ThreadpoolController
+@contextmanager
+def single_threaded_blas() -> Iterator[None]:
+    """Limit BLAS and OpenMP pools to one thread while any caller, in any thread, is inside.
 
-        _CONTROLLER = ThreadpoolController()
-    return _CONTROLLER.limit(limits=1, user_api="blas")
+    Examples
+    --------
+    >>> with single_threaded_blas():
+    ...     with single_threaded_blas():  # nested and overlapping calls are fine
+    ...         pass
+    """
+    global _CONTROLLER, _inside, _limiter
+    with _LIMIT_LOCK:
+        if _inside == 0:
+            if _CONTROLLER is None:
+                from threadpoolctl import ThreadpoolController
+
+                _CONTROLLER = ThreadpoolController()
+            _limiter = _CONTROLLER.limit(limits=1)
+        _inside += 1
+    try:
+        yield
+    finally:
+        with _LIMIT_LOCK:
+            _inside -= 1
+            if _inside == 0:
+                _limiter.restore_original_limits()
+                _limiter = None
 
 
 def exact_matmul(a: npt.NDArray[np.float32], b: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:

@@ -65,7 +65,7 @@ import math
 import os
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -1082,38 +1082,18 @@ def import_catalog(
             model = IntimacyModel().fit(default_catalog())
         _apply_inference(drafts, parsed, model, threshold)
 
-    activities: list[Activity] = []
-    rows: list[int] = []
-    inferred = 0
-    review: list[ReviewItem] = []
-    used_ids: set[str] = set()
-    for draft in drafts:
-        activity, faults = _finish_draft(draft, parsed, used_ids, source_name)
-        skipped.extend(faults)
-        if activity is None:
-            continue
-        activities.append(activity)
-        rows.append(draft.row)
-        inferred += draft.origin.get("intimacy") == "inferred"
-        if draft.confidence is not None and draft.confidence < threshold:
-            review.append(
-                ReviewItem(activity.id, draft.row, draft.confidence, activity.strongest_type)
-            )
+    finished = _finish_drafts(drafts, parsed, source_name, threshold)
+    skipped.extend(finished.skipped)
     skipped.sort(key=lambda s: s.row)
-    failures = [s for s in skipped if not s.excluded]
-    if strict and failures:
-        raise CatalogError([s.problem(source_name) for s in failures])
-    if not activities:
-        raise CatalogError(
-            [
-                Problem(
-                    f"no activity could be imported from {n_rows} rows",
-                    source=source_name,
-                    has_value=False,
-                ),
-                *(s.problem(source_name) for s in skipped[:MAX_REPORTED]),
-            ]
-        )
+    _refuse(
+        skipped, strict=strict, imported=len(finished.activities), n_rows=n_rows, source=source_name
+    )
+    activities, rows, review, inferred = (
+        finished.activities,
+        finished.rows,
+        finished.review,
+        finished.inferred,
+    )
     result = ImportResult(
         activities=Catalog(activities=tuple(activities)),
         rows=tuple(rows),
@@ -1131,6 +1111,58 @@ def import_catalog(
         len(review),
     )
     return result
+
+
+@dataclass
+class _Finished:
+    """Drafts turned into activities: the rows they came from, the ones to review."""
+
+    activities: list[Activity] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)
+    review: list[ReviewItem] = field(default_factory=list)
+    skipped: list[SkippedRow] = field(default_factory=list)
+    inferred: int = 0
+
+
+def _finish_drafts(
+    drafts: Sequence[_Draft], parsed: ImportMapping, source_name: str, threshold: float
+) -> _Finished:
+    """Validate each draft into an activity with a unique id; faults go to ``skipped``."""
+    done = _Finished()
+    used_ids: set[str] = set()
+    for draft in drafts:
+        activity, faults = _finish_draft(draft, parsed, used_ids, source_name)
+        done.skipped.extend(faults)
+        if activity is None:
+            continue
+        done.activities.append(activity)
+        done.rows.append(draft.row)
+        done.inferred += draft.origin.get("intimacy") == "inferred"
+        if draft.confidence is not None and draft.confidence < threshold:
+            done.review.append(
+                ReviewItem(activity.id, draft.row, draft.confidence, activity.strongest_type)
+            )
+    return done
+
+
+def _refuse(
+    skipped: Sequence[SkippedRow], *, strict: bool, imported: int, n_rows: int, source: str
+) -> None:
+    """Raise when ``strict`` meets a failed row, or when no row could be imported."""
+    failures = [s for s in skipped if not s.excluded]
+    if strict and failures:
+        raise CatalogError([s.problem(source) for s in failures])
+    if not imported:
+        raise CatalogError(
+            [
+                Problem(
+                    f"no activity could be imported from {n_rows} rows",
+                    source=source,
+                    has_value=False,
+                ),
+                *(s.problem(source) for s in skipped[:MAX_REPORTED]),
+            ]
+        )
 
 
 def _resolve_mapping(

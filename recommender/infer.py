@@ -29,8 +29,8 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -39,7 +39,9 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from pydantic import BaseModel, ConfigDict
 
+from ._linalg import single_threaded_blas
 from .errors import CatalogError, ConfigError, NotFittedError
 from .schema import Activity, Catalog, IntimacyType, Practice
 
@@ -188,14 +190,10 @@ def _activity_text(activity: Activity) -> str:
     return inference_text(activity.title, activity.description, activity.tags)
 
 
-@contextmanager
-def _one_thread() -> Iterator[None]:
+def _one_thread() -> AbstractContextManager[None]:
     # These problems are tiny (hundreds of rows); BLAS/OpenMP threads only fight
     # over the cores, and made one fit 50x slower on a busy 2-core machine.
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1):
-        yield
+    return single_threaded_blas()
 
 
 @dataclass(frozen=True)
@@ -457,8 +455,7 @@ def schema_weights(raw: F64, strongest: npt.NDArray[np.int64]) -> F64:
 # --------------------------------------------------------------------------- quality
 
 
-@dataclass(frozen=True)
-class InferReport:
+class InferReport(BaseModel):
     """Cross-validated quality of :class:`IntimacyModel` next to simple baselines.
 
     Macro-F1 is over the strongest type; MAE is the mean absolute error of the
@@ -466,6 +463,8 @@ class InferReport:
     share of items at or above ``threshold`` and ``confident_accuracy`` how
     often their strongest type is right.
     """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     n_items: int
     folds: int
@@ -550,70 +549,118 @@ def infer_report(
 
     from sklearn.metrics import f1_score
     from sklearn.model_selection import StratifiedKFold
-    from sklearn.neighbors import NearestCentroid
 
+    splits = list(
+        StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed).split(
+            activities, strongest
+        )
+    )
     weights = np.array([[a.intimacy.get(t, 0.0) for t in TYPES] for a in activities])
     practice = np.array([a.practice.value for a in activities])
     depth = np.array([a.depth for a in activities], dtype=np.float64)
-    texts = [_activity_text(a) for a in activities]
-    can_converse = [len(a.prompts) >= 3 for a in activities]
-    n = len(activities)
-    pred_type = np.zeros(n, int)
-    pred_weights = np.zeros((n, len(TYPES)))
-    pred_practice = np.empty(n, dtype=object)
-    pred_depth = np.zeros(n)
-    confidence = np.zeros(n)
-    centroid_type = np.zeros(n, int)
-    majority_type = np.zeros(n, int)
-    mean_weights = np.zeros((n, len(TYPES)))
-    majority_practice = np.empty(n, dtype=object)
-    median_depth = np.zeros(n)
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    for train, test in splitter.split(texts, strongest):
-        fold_model = IntimacyModel(**template.get_params()).fit([activities[i] for i in train])
-        guesses = fold_model.predict(
-            [texts[i] for i in test], can_converse=[can_converse[i] for i in test]
-        )
-        pred_weights[test] = [[g.intimacy.get(t, 0.0) for t in TYPES] for g in guesses]
-        pred_type[test] = pred_weights[test].argmax(axis=1)
-        pred_practice[test] = [g.practice.value for g in guesses]
-        pred_depth[test] = [g.depth for g in guesses]
-        confidence[test] = [g.confidence for g in guesses]
-        with _one_thread():
-            matrix = fold_model.vectorizer_.transform([texts[i] for i in train])
-            centroid = NearestCentroid().fit(matrix, strongest[train])
-            centroid_type[test] = centroid.predict(
-                fold_model.vectorizer_.transform([texts[i] for i in test])
-            )
-        majority_type[test] = np.bincount(strongest[train]).argmax()
-        mean_weights[test] = weights[train].mean(axis=0)
-        values, value_counts = np.unique(practice[train], return_counts=True)
-        majority_practice[test] = values[value_counts.argmax()]
-        median_depth[test] = np.median(depth[train])
+    predicted = _cross_validated_guesses(template, activities, splits)
+    pred_type = predicted["weights"].argmax(axis=1)
+    baselines = _cross_validated_baselines(activities, strongest, weights, practice, depth, splits)
 
-    def macro_f1(predicted: npt.NDArray[Any]) -> float:
-        return float(f1_score(strongest, predicted, average="macro", zero_division=0.0))
+    def macro_f1(guess: npt.NDArray[Any]) -> float:
+        return float(f1_score(strongest, guess, average="macro", zero_division=0.0))
 
     order = np.argsort(-weights, axis=1, kind="stable")[:, :2]
-    confident = confidence >= threshold
+    confident = predicted["confidence"] >= threshold
     report = InferReport(
-        n_items=n,
+        n_items=len(activities),
         folds=folds,
         threshold=threshold,
         macro_f1=macro_f1(pred_type),
-        macro_f1_centroid=macro_f1(centroid_type),
-        macro_f1_majority=macro_f1(majority_type),
+        macro_f1_centroid=macro_f1(baselines["centroid_type"]),
+        macro_f1_majority=macro_f1(baselines["majority_type"]),
         top2_accuracy=float((order == pred_type[:, None]).any(axis=1).mean()),
-        weights_mae=float(np.abs(pred_weights - weights).mean()),
-        weights_mae_mean=float(np.abs(mean_weights - weights).mean()),
-        practice_accuracy=float((pred_practice == practice).mean()),
-        practice_accuracy_majority=float((majority_practice == practice).mean()),
-        depth_mae=float(np.abs(pred_depth - depth).mean()),
-        depth_mae_median=float(np.abs(median_depth - depth).mean()),
+        weights_mae=float(np.abs(predicted["weights"] - weights).mean()),
+        weights_mae_mean=float(np.abs(baselines["mean_weights"] - weights).mean()),
+        practice_accuracy=float((predicted["practice"] == practice).mean()),
+        practice_accuracy_majority=float((baselines["majority_practice"] == practice).mean()),
+        depth_mae=float(np.abs(predicted["depth"] - depth).mean()),
+        depth_mae_median=float(np.abs(baselines["median_depth"] - depth).mean()),
         confident_share=float(confident.mean()),
         confident_accuracy=(
             float((pred_type[confident] == strongest[confident]).mean()) if confident.any() else 0.0
         ),
     )
-    logger.debug("infer report on %d activities: macro-F1 %.3f", n, report.macro_f1)
+    logger.debug("infer report on %d activities: macro-F1 %.3f", len(activities), report.macro_f1)
     return report
+
+
+Splits = list[tuple[npt.NDArray[np.int_], npt.NDArray[np.int_]]]
+
+
+def _cross_validated_guesses(
+    template: IntimacyModel, activities: Sequence[Activity], splits: Splits
+) -> dict[str, npt.NDArray[Any]]:
+    """Out-of-fold guesses of the inference model: weights, practice, depth, confidence.
+
+    A loop rather than ``cross_val_predict``: one fit predicts four things at
+    once, as structured guesses, and the baselines below reuse the same folds.
+    """
+    texts = [_activity_text(a) for a in activities]
+    can_converse = [len(a.prompts) >= 3 for a in activities]
+    n = len(activities)
+    out: dict[str, npt.NDArray[Any]] = {
+        "weights": np.zeros((n, len(TYPES))),
+        "practice": np.empty(n, dtype=object),
+        "depth": np.zeros(n),
+        "confidence": np.zeros(n),
+    }
+    for train, test in splits:
+        fold_model = IntimacyModel(**template.get_params()).fit([activities[i] for i in train])
+        guesses = fold_model.predict(
+            [texts[i] for i in test], can_converse=[can_converse[i] for i in test]
+        )
+        out["weights"][test] = [[g.intimacy.get(t, 0.0) for t in TYPES] for g in guesses]
+        out["practice"][test] = [g.practice.value for g in guesses]
+        out["depth"][test] = [g.depth for g in guesses]
+        out["confidence"][test] = [g.confidence for g in guesses]
+    return out
+
+
+def _cross_validated_baselines(
+    activities: Sequence[Activity],
+    strongest: npt.NDArray[np.int_],
+    weights: npt.NDArray[np.float64],
+    practice: npt.NDArray[Any],
+    depth: npt.NDArray[np.float64],
+    splits: Splits,
+) -> dict[str, npt.NDArray[Any]]:
+    """The same folds through scikit-learn's own baselines, with ``cross_val_predict``.
+
+    Majority class, mean weights and median depth are its Dummy estimators; the
+    nearest-centroid baseline reads the same TF-IDF words the model reads.
+    """
+    from sklearn.dummy import DummyClassifier, DummyRegressor
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.model_selection import cross_val_predict
+    from sklearn.neighbors import NearestCentroid
+    from sklearn.pipeline import make_pipeline
+
+    from .text import analyze
+
+    texts = np.array([_activity_text(a) for a in activities], dtype=object)
+    blank = np.zeros((len(activities), 1))  # the Dummy estimators ignore their input
+    centroid = make_pipeline(
+        TfidfVectorizer(analyzer=analyze, sublinear_tf=True), NearestCentroid()
+    )
+    with _one_thread():
+        return {
+            "centroid_type": cross_val_predict(centroid, texts, strongest, cv=splits),
+            "majority_type": cross_val_predict(
+                DummyClassifier(strategy="most_frequent"), blank, strongest, cv=splits
+            ),
+            "majority_practice": cross_val_predict(
+                DummyClassifier(strategy="most_frequent"), blank, practice, cv=splits
+            ),
+            "mean_weights": cross_val_predict(
+                DummyRegressor(strategy="mean"), blank, weights, cv=splits
+            ),
+            "median_depth": cross_val_predict(
+                DummyRegressor(strategy="median"), blank, depth, cv=splits
+            ),
+        }

@@ -696,3 +696,41 @@ def test_an_unknown_schema_name_is_a_config_error(name: str) -> None:
         rc.ConfigError, match=rf"schema name must be one of profile, .*got {name!r}"
     ):
         rc.json_schema(name)
+
+
+# --------------------------------------------------------------------------- shared values
+
+
+def test_changing_one_activitys_intimacy_never_changes_another() -> None:
+    # Activities with the same mix share one mapping (memory at a million items);
+    # it must be read-only, or one activity's change would leak into the other.
+    first, second = (make_activity(activity_id) for activity_id in ("first-one", "second-one"))
+    assert first.intimacy == second.intimacy
+    with pytest.raises(TypeError, match="read-only"):
+        first.intimacy[rc.IntimacyType.physical] = 0.1  # type: ignore[index]
+    assert second.intimacy == first.intimacy
+    assert rc.IntimacyType.physical not in second.intimacy
+
+
+def test_a_shared_intimacy_mix_dumps_copies_and_round_trips_like_a_dict() -> None:
+    import copy
+
+    activity = make_activity()
+    dumped = activity.model_dump()
+    assert type(dumped["intimacy"]) is dict
+    dumped["intimacy"][rc.IntimacyType.physical] = 0.2  # the dump is the caller's to change
+    assert rc.IntimacyType.physical not in activity.intimacy
+    assert rc.Activity.model_validate(activity.model_dump()) == activity
+    assert copy.deepcopy(activity) == activity
+    assert activity.model_copy(update={"depth": 2}).intimacy == activity.intimacy
+
+
+def test_trusted_suggestions_equal_validated_ones() -> None:
+    activity = make_activity()
+    built = rc.Suggestion._trusted(activity, 0.5, [0.25, 0.75], ("both like it",))
+    validated = rc.Suggestion(
+        activity=activity, score=0.5, scores=(0.25, 0.75), reasons=("both like it",)
+    )
+    assert built == validated
+    assert built.model_fields_set == validated.model_fields_set
+    assert built.model_dump() == validated.model_dump()

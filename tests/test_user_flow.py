@@ -226,7 +226,7 @@ def test_plan_defaults_to_four_weeks_with_dates_and_exports_a_calendar(tmp_path:
     import icalendar
 
     weeks = json.loads(run("plan", ANA, BEN, "--start", "2026-01-05", "--json").stdout)
-    assert [w["starts"] for w in weeks] == ["2026-01-05", "2026-01-12", "2026-01-19", "2026-01-26"]
+    assert [w["date"] for w in weeks] == ["2026-01-05", "2026-01-12", "2026-01-19", "2026-01-26"]
     ics = tmp_path / "plan.ics"
     run("plan", ANA, BEN, "--start", "2026-01-05", "--export", str(ics))
     events = list(icalendar.Calendar.from_ical(ics.read_bytes()).walk("VEVENT"))

@@ -32,24 +32,9 @@ def _json_out(payload: Any) -> None:
 
 def suggestion_record(s: rc.Suggestion) -> dict[str, Any]:
     """The JSON form of one suggestion (``suggest --json`` and ``plan --json``)."""
-    a = s.activity
-    return {
-        "id": a.id,
-        "title": a.title,
-        "score": s.score,
-        "scores": list(s.scores),
-        "reasons": list(s.reasons),
-        "reason_codes": list(s.reason_codes),
-        "intimacy": {t.value: w for t, w in a.intimacy.items()},
-        "depth": a.depth,
-        "minutes": a.minutes,
-        "cost": a.cost,
-        "practice": a.practice.value,
-        "description": a.description,
-        "tags": list(a.tags),
-        "steps": list(a.steps),
-        "prompts": list(a.prompts),
-    }
+    from recommender.output import SuggestionRecord
+
+    return SuggestionRecord.from_suggestion(s).model_dump(mode="json")
 
 
 COST_LABEL = ("free", "low cost", "medium cost", "high cost")
@@ -205,7 +190,11 @@ COMFORT_NOTE = (
 
 def prompt_record(p: Any) -> dict[str, Any]:
     """The JSON form of one prompt (``ask --json`` and each week of ``plan --json``)."""
-    return {"prompt": p.prompt, "depth": p.depth, "id": p.id, "title": p.title}
+    from recommender.output import PromptRecord
+
+    return PromptRecord(prompt=p.prompt, depth=p.depth, id=p.id, title=p.title).model_dump(
+        mode="json"
+    )
 
 
 def render_prompts(prompts: Sequence[Any], indent: str = "") -> None:

@@ -277,7 +277,6 @@ def catalog_infer_report(
     Example:
       closer catalog infer-report --folds 5
     """
-    import dataclasses
 
     from recommender.infer import F1_TARGET, infer_report
 
@@ -286,7 +285,7 @@ def catalog_infer_report(
     if as_json:
         _json_out(
             {
-                **dataclasses.asdict(report),
+                **report.model_dump(mode="json"),
                 "target_macro_f1": F1_TARGET,
                 "meets_target": report.meets_target,
             }

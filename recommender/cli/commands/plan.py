@@ -144,14 +144,18 @@ def plan_command(
 
 
 def _week_record(w: Any, first_day: Any) -> dict[str, Any]:
-    """One week of ``plan --json``; ``starts`` is its first day when --start is given."""
-    return {
-        "week": w.week,
-        "starts": None if first_day is None else week_start(first_day, w.week).isoformat(),
-        "max_depth": w.max_depth,
-        "activity": suggestion_record(w.activity),
-        "conversation": [prompt_record(p) for p in w.conversation],
-    }
+    """One week of ``plan --json``; ``date`` is its first day when --start is given."""
+    from recommender.output import PlanWeekRecord
+
+    return PlanWeekRecord.model_validate(
+        {
+            "week": w.week,
+            "max_depth": w.max_depth,
+            "activity": suggestion_record(w.activity),
+            "conversation": [prompt_record(p) for p in w.conversation],
+            "date": None if first_day is None else week_start(first_day, w.week),
+        }
+    ).model_dump(mode="json")
 
 
 def _render_plan(planned: Any, names: tuple[str, str], first_day: Any) -> None:
