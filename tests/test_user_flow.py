@@ -274,3 +274,57 @@ def test_an_import_with_inference_shows_progress_on_a_terminal(tmp_path: Path) -
     assert "Importing bored-sample.jsonl and inferring types" in shown
     piped = run(*sample, *mapping, "-o", str(tmp_path / "again.yaml"), "--infer")
     assert "Importing" not in piped.output
+
+
+def test_ask_one_shows_a_card_and_waits_for_enter_q_stops() -> None:
+    result = CliRunner().invoke(
+        cli.main,
+        ["ask", ANA, BEN, "-n", "5", "--one", "--relationship", "friends"],
+        input="\nq\n",
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    assert "1/5" in result.stdout and "2/5" in result.stdout and "3/5" not in result.stdout
+    assert result.output.count("Enter: next card") == 2
+
+
+@pytest.mark.parametrize("command", ["ask", "plan"])
+def test_ask_and_plan_json_when_nothing_fits_is_an_empty_list(command: str) -> None:
+    result = run(
+        command,
+        ANA,
+        BEN,
+        "--minutes",
+        "1",
+        "--setting",
+        "outdoor",
+        "--remote",
+        "--budget",
+        "0",
+        "--json",
+        code=1,
+    )
+    assert json.loads(result.stdout) == []
+
+
+def test_ask_puts_themes_the_pair_already_did_after_fresh_ones(tmp_path: Path) -> None:
+    history = str(tmp_path / "h.sqlite3")
+    args = ["ask", ANA, BEN, "-n", "3", "--relationship", "friends", "--json", "--history", history]
+    first = json.loads(run(*args).stdout)
+    done = first[0]["id"]
+    # Done long ago (outside the 90-day window): allowed again, but no longer first.
+    run(
+        "done",
+        done,
+        "--pair",
+        "ana-ben",
+        "--ratings",
+        "4",
+        "4",
+        "--date",
+        "2020-01-01",
+        "--history",
+        history,
+    )
+    again = json.loads(run(*args).stdout)
+    assert again[0]["id"] != done
