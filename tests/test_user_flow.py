@@ -154,6 +154,13 @@ def test_without_relationship_the_pair_is_friends_and_it_is_said() -> None:
     result = run("suggest", ANA, BEN, "--json")
     assert "as friends (the default" in result.stderr
     assert json.loads(result.stdout)
+    text = run("suggest", ANA, BEN, "-k", "2").stdout
+    assert text.rstrip().endswith("as friends (the default; choose with --relationship).")
+    chosen = run("plan", ANA, BEN, "--weeks", "1", "--relationship", "romantic")
+    assert chosen.stdout.rstrip().endswith("For Ana and Ben, as a couple.")
+    assert (
+        "as a couple" not in run("suggest", ANA, BEN, "--relationship", "romantic", "--json").stderr
+    )
 
 
 def test_json_when_nothing_fits_is_an_empty_list_with_exit_1() -> None:

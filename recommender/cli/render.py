@@ -89,16 +89,35 @@ def rich_table(columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[str]]
 
 def relationship_note(ctx: rc.PairContext, given: str | None, names: tuple[str, str]) -> str:
     """Which kind of relationship the suggestions are for, and whether it was chosen."""
-    kind = ctx.relationship.value
+    kind = _AS_KIND.get(ctx.relationship.value, ctx.relationship.value)
     how = "" if given else " (the default; choose with --relationship)"
     return f"For {names[0]} and {names[1]}, as {kind}{how}"
 
 
-def say_relationship(ctx: rc.PairContext, given: str | None, names: tuple[str, str]) -> None:
-    """Say which kind was assumed when --relationship was not given, on stderr (stdout
-    stays the results alone); a kind the person chose is not repeated back."""
-    if given is None:
-        note = relationship_note(ctx, given, names)
+_AS_KIND = {
+    "romantic": "a couple",
+    "family": "adult relatives",
+    "parent-child": "parent and child",
+}
+
+
+def say_relationship(
+    ctx: rc.PairContext,
+    given: str | None,
+    names: tuple[str, str],
+    as_json: bool,
+    footer: bool = True,
+) -> None:
+    """Say which kind of relationship the output is for.
+
+    For people, always: the last line of the output (or, with ``footer=False``,
+    a line under its heading). Beside ``--json`` (whose stdout is the document
+    alone) on stderr, and only when it was assumed.
+    """
+    note = relationship_note(ctx, given, names)
+    if not as_json:
+        click.echo(f"\n{note}." if footer else f"{note}.")
+    elif given is None:
         click.echo(f"closer: {note[0].lower()}{note[1:]}", err=True)
 
 

@@ -92,7 +92,6 @@ def ask_command(
     if ctx.safety_concern:
         _support_instead(model, a, b, ctx, as_json)
         return
-    say_relationship(ctx, context["relationship"], (a.name, b.name))
     history = _pair_history(history_path, pair, a, b)
     prompts = _session_prompts(
         model, a, b, ctx, history, n=1 if daily else n, depth=depth, daily=daily
@@ -100,11 +99,13 @@ def ask_command(
     if not prompts:
         _no_prompts(model, a, b, ctx, history, as_json)
     if as_json:
+        say_relationship(ctx, context["relationship"], (a.name, b.name), as_json)
         _json_out([prompt_record(p) for p in prompts])
         return
     click.echo(
         f"{'Today' + chr(39) + 's question' if daily else 'Questions'} for {a.name} and {b.name}"
     )
+    say_relationship(ctx, context["relationship"], (a.name, b.name), as_json, footer=False)
     click.echo("")
     if one:
         _one_card_at_a_time(prompts)

@@ -113,7 +113,6 @@ def plan_command(
     if ctx.safety_concern:
         _support_instead(model, a, b, ctx, as_json)
         return
-    say_relationship(ctx, context["relationship"], (a.name, b.name))
     history = _pair_history(history_path, pair, a, b)
     planned = plan(
         model, a, b, ctx, weeks=weeks, history=history, prompts_per_week=prompts_per_week
@@ -128,6 +127,7 @@ def plan_command(
         _json_out([_week_record(w, first_day) for w in planned])
     else:
         _render_plan(planned, (a.name, b.name), first_day)
+    say_relationship(ctx, context["relationship"], (a.name, b.name), as_json)
     if len(planned) < weeks:
         # Say why the plan is short; what it already used counts as excluded.
         used = ctx.exclude | {w.activity.activity.id for w in planned}

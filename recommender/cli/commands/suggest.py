@@ -81,8 +81,8 @@ def suggest(
             suggestions
         )
         return
-    say_relationship(ctx, context["relationship"], (a.name, b.name))
     if as_json:
         _json_out([suggestion_record(s) for s in suggestions])
     else:
         render_suggestions(suggestions)
+    say_relationship(ctx, context["relationship"], (a.name, b.name), as_json)
