@@ -335,3 +335,12 @@ def test_ask_puts_themes_the_pair_already_did_after_fresh_ones(tmp_path: Path) -
     )
     again = json.loads(run(*args).stdout)
     assert again[0]["id"] != done
+
+
+def test_a_typo_in_pair_is_not_silent(tmp_path: Path) -> None:
+    history = str(tmp_path / "h.sqlite3")
+    some = "make-a-deck-of-feeling-cards"
+    first = run("done", some, "--pair", "ana-ben", "--ratings", "5", "4", "--history", history)
+    assert "new pair" not in first.stderr
+    typo = run("done", some, "--pair", "ana-bne", "--ratings", "5", "4", "--history", history)
+    assert "'ana-bne' is a new pair; did you mean 'ana-ben'?" in typo.stderr

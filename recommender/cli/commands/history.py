@@ -105,6 +105,7 @@ def done(
             err=True,
         )
     with History(history_path) as store:
+        _note_a_new_pair(canonical, store.pairs())
         record = store.record(
             canonical,
             activity.id,
@@ -121,6 +122,18 @@ def done(
         f"Recorded for {canonical}: {activity.title} on {record.day.isoformat()} ({how}). "
         f"Record {record.id}; `closer undo --pair {canonical}` takes it back."
     )
+
+
+def _note_a_new_pair(pair: str, known: list[str]) -> None:
+    """A first record for a pair whose name is close to a known one is probably a typo:
+    say so (it is still recorded; `closer undo` takes it back)."""
+    from recommender.cli.options import _did_you_mean
+
+    if pair in known:
+        return
+    near = _did_you_mean(pair, known)
+    if near:
+        click.echo(f"closer: note: {pair!r} is a new pair{near}", err=True)
 
 
 @main.command("history")
