@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .features import TextSpace
-from .interests import matches_interest
+from .interests import activity_phrases, matches_interest
 from .schema import (
     Activity,
     IntimacyType,
@@ -34,6 +34,8 @@ MAX_REASONS = 3
 #: 0.59 and standard deviation 0.16: 0.6 is the upper quartile, a clear step above
 #: neutral, so the claim holds for the best quarter of fits and never for 0.5.
 GOOD_FIT = 0.6
+#: Explained activities whose phrases are kept with the model (about 10 kB each).
+MAX_CACHED_PHRASES = 20_000
 _TYPES = tuple(IntimacyType)
 _TYPE_NAMES = tuple(t.value for t in _TYPES)
 STRONG_WEIGHT = 0.65
@@ -83,6 +85,11 @@ class ItemFacts:
         self.novel = bytes((novelty == 3).astype(np.uint8))
         self.remote = bytes(remote.astype(np.uint8))
         self.conversation = bytes(conversation.astype(np.uint8))
+        #: Row -> the activity's phrases (see ``activity_phrases``), filled as rows are
+        #: explained: the same top items come back pair after pair.
+        self.phrases: dict[int, frozenset[tuple[str, ...]]] = {}
+        #: (row, interest as written) -> whether the row matches it.
+        self.matched: dict[tuple[int, str], bool] = {}
 
 
 class Explainer:
@@ -112,15 +119,16 @@ class Explainer:
         self.notes = notes or {}
         # Per person: picked item -> the first interest, as written, that the item's
         # title, tags or steps really contain (the whole phrase or a curated synonym).
-        self.interest_hits: list[dict[int, str]] = []
-        for person in self.people:
-            hits: dict[int, str] = {}
-            for item in picks if activities else ():
-                for word in person.interests:
-                    if matches_interest(activities[item], word):
-                        hits[item] = word
-                        break
-            self.interest_hits.append(hits)
+        self.interest_hits: list[dict[int, str]] = [{}, {}]
+        if activities and (a.interests or b.interests):
+            if len(facts.matched) > 20 * MAX_CACHED_PHRASES:
+                facts.matched.clear()
+            for item in picks:
+                for hits, person in zip(self.interest_hits, self.people, strict=True):
+                    for word in person.interests:
+                        if self._matches(activities, item, word):
+                            hits[item] = word
+                            break
         # The fit reason depends on a few facts, not on the item: most of a list's
         # items share them, so each text is composed once per pair.
         self._fit_texts: dict[tuple[str | None, str | None, int], tuple[Reason, Reason]] = {}
@@ -146,6 +154,19 @@ class Explainer:
         self.novelty_reason = _NOVELTY_REASON[ctx.relationship is Relationship.romantic]
         first, second = sorted((a.name, b.name))
         self.turns_reason = f"Take turns: {first} and {second} both answer each question"
+
+    def _matches(self, activities: Sequence[Activity], item: int, word: str) -> bool:
+        """Whether row ``item`` matches the interest, remembered with the model."""
+        facts = self.facts
+        found = facts.matched.get((item, word))
+        if found is None:
+            phrases = facts.phrases.get(item)
+            if phrases is None:
+                if len(facts.phrases) > MAX_CACHED_PHRASES:
+                    facts.phrases.clear()
+                phrases = facts.phrases[item] = activity_phrases(activities[item])
+            found = facts.matched[(item, word)] = matches_interest(activities[item], word, phrases)
+        return found
 
     def _person_reason(self, who: int, word: str | None, kind: int) -> tuple[str, str | None]:
         """(kind, text) for one person: an interest hit beats a strongly valued type."""

@@ -15,12 +15,12 @@ not a video game).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
 
 from .schema import Activity
 from .text import analyze
 
-__all__ = ["SYNONYMS", "matches_interest"]
+__all__ = ["SYNONYMS", "activity_phrases", "interest_phrases", "matches_interest"]
 
 #: Interest (lower case, as people often write it) -> phrases that name the same thing.
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -47,14 +47,41 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _contains(words: Sequence[str], phrase: Sequence[str]) -> bool:
-    """Whether ``phrase`` occurs in ``words`` as a contiguous run."""
-    n = len(phrase)
-    return any(list(words[i : i + n]) == list(phrase) for i in range(len(words) - n + 1))
+#: Longest phrase (in terms, after analysis) matched through an activity's n-gram set.
+MAX_PHRASE_TERMS = 4
 
 
-def matches_interest(activity: Activity, interest: str) -> bool:
+@functools.lru_cache(maxsize=4096)
+def interest_phrases(interest: str) -> tuple[tuple[str, ...], ...]:
+    """The analysed phrases that name ``interest``: itself and its curated synonyms.
+
+    Examples
+    --------
+    >>> interest_phrases("Board games")[:2]
+    (('board', 'game'), ('board', 'game'))
+    """
+    key = " ".join(interest.casefold().split())
+    phrases = (tuple(analyze(p)) for p in (key, *SYNONYMS.get(key, ())))
+    return tuple(p for p in phrases if p)
+
+
+def activity_phrases(activity: Activity) -> frozenset[tuple[str, ...]]:
+    """Every run of up to :data:`MAX_PHRASE_TERMS` terms in the activity's title, one
+    of its tags or one of its steps (never across two of them)."""
+    found: set[tuple[str, ...]] = set()
+    for text in (activity.title, *(t.replace("-", " ") for t in activity.tags), *activity.steps):
+        words = analyze(text)
+        for n in range(1, MAX_PHRASE_TERMS + 1):
+            found.update(tuple(words[i : i + n]) for i in range(len(words) - n + 1))
+    return frozenset(found)
+
+
+def matches_interest(
+    activity: Activity, interest: str, phrases: frozenset[tuple[str, ...]] | None = None
+) -> bool:
     """Whether the activity's title, tags or steps contain the interest or a synonym.
+
+    ``phrases`` may pass :func:`activity_phrases` of the activity, computed once.
 
     Examples
     --------
@@ -68,14 +95,9 @@ def matches_interest(activity: Activity, interest: str) -> bool:
     >>> matches_interest(chess, "tea")  # only the description says tea
     False
     """
-    key = " ".join(interest.casefold().split())
-    phrases = [analyze(p) for p in (key, *SYNONYMS.get(key, ()))]
-    phrases = [p for p in phrases if p]
-    if not phrases:
+    wanted = interest_phrases(interest)
+    if not wanted:
         return False
-    texts = [
-        analyze(activity.title),
-        *(analyze(tag.replace("-", " ")) for tag in activity.tags),
-        *(analyze(step) for step in activity.steps),
-    ]
-    return any(_contains(words, phrase) for words in texts for phrase in phrases)
+    grams = activity_phrases(activity) if phrases is None else phrases
+    # (a phrase longer than the n-grams kept cannot be matched, so none is claimed)
+    return any(p in grams for p in wanted)
