@@ -16,6 +16,7 @@ from recommender.interests import matches_interest
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 ANA, BEN = str(EXAMPLES / "ana.yaml"), str(EXAMPLES / "ben.yaml")
+NOTHING_FITS = ("--minutes", "1", "--setting", "outdoor", "--remote", "--budget", "0")
 APART_ONLY = (
     "mirror-each-others-movements-on-video",
     "week-long-step-challenge-apart",
@@ -163,23 +164,11 @@ def test_without_relationship_the_pair_is_friends_and_it_is_said() -> None:
     )
 
 
-def test_json_when_nothing_fits_is_an_empty_list_with_exit_1() -> None:
-    result = run(
-        "suggest",
-        ANA,
-        BEN,
-        "--minutes",
-        "1",
-        "--setting",
-        "outdoor",
-        "--remote",
-        "--budget",
-        "0",
-        "--json",
-        code=1,
-    )
+@pytest.mark.parametrize("command", ["suggest", "ask", "plan"])
+def test_json_when_nothing_fits_is_an_empty_list_with_exit_1(command: str) -> None:
+    result = run(command, ANA, BEN, *NOTHING_FITS, "--json", code=1)
     assert json.loads(result.stdout) == []
-    assert result.stderr.startswith("closer: nothing fits")
+    assert result.stderr.startswith("closer: n")  # nothing fits / no conversation prompts fit
 
 
 # ------------------------------------------------------------------ history and pairs
@@ -293,25 +282,6 @@ def test_ask_one_shows_a_card_and_waits_for_enter_q_stops() -> None:
     assert result.exit_code == 0, result.output
     assert "1/5" in result.stdout and "2/5" in result.stdout and "3/5" not in result.stdout
     assert result.output.count("Enter: next card") == 2
-
-
-@pytest.mark.parametrize("command", ["ask", "plan"])
-def test_ask_and_plan_json_when_nothing_fits_is_an_empty_list(command: str) -> None:
-    result = run(
-        command,
-        ANA,
-        BEN,
-        "--minutes",
-        "1",
-        "--setting",
-        "outdoor",
-        "--remote",
-        "--budget",
-        "0",
-        "--json",
-        code=1,
-    )
-    assert json.loads(result.stdout) == []
 
 
 def test_ask_puts_themes_the_pair_already_did_after_fresh_ones(tmp_path: Path) -> None:

@@ -249,3 +249,19 @@ def _check_excluded(model: rc.Recommender, ctx: rc.PairContext) -> None:
                 f"{_did_you_mean(activity_id, model.activity_ids_)}",
                 param_hint="'--exclude'",
             )
+
+
+def _pair_and_model(
+    profile_a: Path,
+    profile_b: Path,
+    catalog_path: Path | None,
+    strategy: str,
+    context: dict[str, Any],
+) -> tuple[rc.PersonProfile, rc.PersonProfile, rc.PairContext, rc.Recommender]:
+    """What suggest, ask and plan start from: both profiles, the context, a fitted
+    model, and every --exclude id checked against its catalogue."""
+    a, b = rc.load_profile(profile_a), rc.load_profile(profile_b)
+    ctx = _context(**context)
+    model = _model(catalog_path, strategy=strategy)
+    _check_excluded(model, ctx)
+    return a, b, ctx, model

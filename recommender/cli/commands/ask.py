@@ -10,9 +10,7 @@ import click
 import recommender as rc
 from recommender.cli.app import main
 from recommender.cli.options import (
-    _check_excluded,
-    _context,
-    _model,
+    _pair_and_model,
     _pair_history,
     apply_options,
     catalog_option,
@@ -85,10 +83,7 @@ def ask_command(
       closer ask examples/ana.yaml examples/ben.yaml -n 8 --relationship friends
       closer ask examples/ana.yaml examples/ben.yaml --daily
     """
-    a, b = rc.load_profile(profile_a), rc.load_profile(profile_b)
-    ctx = _context(**context)
-    model = _model(catalog_path, strategy=strategy)
-    _check_excluded(model, ctx)
+    a, b, ctx, model = _pair_and_model(profile_a, profile_b, catalog_path, strategy, context)
     if ctx.safety_concern:
         _support_instead(model, a, b, ctx, as_json)
         return

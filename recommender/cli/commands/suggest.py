@@ -7,12 +7,9 @@ from typing import Any
 
 import click
 
-import recommender as rc
 from recommender.cli.app import main
 from recommender.cli.options import (
-    _check_excluded,
-    _context,
-    _model,
+    _pair_and_model,
     _pair_history,
     apply_options,
     catalog_option,
@@ -68,10 +65,7 @@ def suggest(
     Example:
       closer suggest examples/ana.yaml examples/ben.yaml --minutes 90 --obstacle trust
     """
-    a, b = rc.load_profile(profile_a), rc.load_profile(profile_b)
-    ctx = _context(**context)
-    model = _model(catalog_path, strategy=strategy)
-    _check_excluded(model, ctx)
+    a, b, ctx, model = _pair_and_model(profile_a, profile_b, catalog_path, strategy, context)
     history = _pair_history(history_path, pair, a, b)
     suggestions = model.recommend(a, b, ctx, k=k, history=history)
     if not suggestions:
