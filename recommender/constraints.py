@@ -9,7 +9,7 @@ removed how many candidates.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,18 +17,25 @@ import numpy as np
 import numpy.typing as npt
 
 from .features import (
-    FLAG_APART,
+    AUDIENCE_ADULTS_ONLY,
+    AUDIENCE_OPT_IN,
+    AUDIENCE_SAFETY_GATED,
     FLAG_SUPPORT,
+    PRESENCES,
     RELATIONSHIPS,
     SETTING_CODE,
+    SITUATIONS,
     ItemTable,
     TextSpace,
 )
 from .schema import (
+    ADULT_AGE,
     CONTACT_LEVEL,
+    Contact,
     Obstacle,
     PairContext,
     PersonProfile,
+    Presence,
     Relationship,
     Setting,
     slugify,
@@ -37,14 +44,24 @@ from .text import analyze
 
 __all__ = [
     "CONSTRAINTS",
+    "MASK_RULES",
+    "MINOR_DEPTH_CAP",
     "OBSTACLE_DEPTH_CAP",
     "PairLimits",
     "constraint_masks",
     "depth_cap",
     "feasible",
+    "is_minor_pair",
+    "minor_safe_items",
+    "reports_concern",
 ]
 
 Mask = npt.NDArray[np.bool_]
+#: A constraint's rule: its ``(n_pairs, n_items)`` mask, or None when it allows everything.
+MaskRule = Callable[["PairLimits", ItemTable], "Mask | None"]
+
+#: The deepest level a pair with someone under 18 ever gets.
+MINOR_DEPTH_CAP = 3
 
 #: Obstacles that lower how deep suggestions may go (vulnerability is risky
 #: while trust is low or attachment feels unsafe; low mood needs low pressure).
@@ -73,9 +90,40 @@ CONSTRAINTS: dict[str, str] = {
     "avoid": "shorten the 'avoid' lists in the profiles",
     "exclude": "exclude fewer activities",
     "recent": "allow repeats of activities done recently (history window)",
+    "minor": "nothing to relax: with someone under 18, depth stays <= 3 and nothing romantic, "
+    "affectionate, adults-only or opt-in is shown",
+    "situational": "name the life event (situations in a profile or the context) to see "
+    "activities written for it",
+    "opt_in": "both people opt in to the topic (opt_in in both profiles; never under 18)",
+    "safety_gated": "some activities are never shown while trust is an obstacle",
+    "presence": "activities done apart over a call need --remote",
+    "safety": "individual support only: nothing joint is suggested",
     "misery": "use another strategy or lower the misery threshold",
     "support": "support services are offered with the mental_health obstacle or safety",
 }
+
+
+def is_minor_pair(a: PersonProfile, b: PersonProfile) -> bool:
+    """Whether either person is under 18 (an unknown age counts as an adult).
+
+    Examples
+    --------
+    >>> is_minor_pair(PersonProfile(name="A", age=14), PersonProfile(name="B", age=44))
+    True
+    """
+    return any(p.age is not None and p.age < ADULT_AGE for p in (a, b))
+
+
+def reports_concern(a: PersonProfile, b: PersonProfile | None, ctx: PairContext) -> bool:
+    """Whether someone reports fear, coercion or violence (context or either profile).
+
+    Examples
+    --------
+    >>> a, b = PersonProfile(name="A"), PersonProfile(name="B", safety_concern=True)
+    >>> reports_concern(a, a, PairContext()), reports_concern(a, b, PairContext())
+    (False, True)
+    """
+    return ctx.safety_concern or a.safety_concern or (b is not None and b.safety_concern)
 
 
 def depth_cap(a: PersonProfile, b: PersonProfile, ctx: PairContext) -> int:
@@ -86,10 +134,19 @@ def depth_cap(a: PersonProfile, b: PersonProfile, ctx: PairContext) -> int:
     >>> a, b = PersonProfile(name="A", max_depth=5), PersonProfile(name="B", max_depth=4)
     >>> depth_cap(a, b, PairContext()), depth_cap(a, b, PairContext(obstacles={"trust"}))
     (4, 2)
+    >>> depth_cap(a, b.model_copy(update={"age": 15}), PairContext())
+    3
     """
     caps = [a.max_depth, b.max_depth]
     caps += [OBSTACLE_DEPTH_CAP[o] for o in ctx.obstacles if o in OBSTACLE_DEPTH_CAP]
+    if is_minor_pair(a, b):
+        caps.append(MINOR_DEPTH_CAP)
     return min(caps)
+
+
+def _situation_bits(a: PersonProfile, b: PersonProfile, ctx: PairContext) -> int:
+    named = a.situations | b.situations | ctx.situations
+    return sum(1 << SITUATIONS.index(s) for s in named)
 
 
 @dataclass(frozen=True)
@@ -107,6 +164,13 @@ class PairLimits:
     avoid: tuple[npt.NDArray[np.int32], ...]  # items each pair's 'avoid' lists hit
     exclude: tuple[npt.NDArray[np.int32], ...]  # items excluded by id
     recent: tuple[npt.NDArray[np.int32], ...]  # items done within the history window
+    minor: npt.NDArray[np.bool_]  # someone in the pair is under 18
+    situations: npt.NDArray[np.uint8]  # bit s: SITUATIONS[s] named by a profile or the context
+    # Both opted in and no minor. One topic (desire) today: a second OptIn needs a
+    # per-topic item column instead of this single flag.
+    opted_in: npt.NDArray[np.bool_]
+    gated: npt.NDArray[np.bool_]  # trust is an obstacle or someone reports fear
+    concern: npt.NDArray[np.bool_]  # someone reports fear, coercion or violence
 
     @classmethod
     def of(
@@ -118,22 +182,6 @@ class PairLimits:
         recent: Sequence[npt.NDArray[np.int32]] | None = None,
     ) -> PairLimits:
         """Collect the limits of ``pairs`` (profiles and contexts) into arrays."""
-        # Remembered with the fitted text space (like interest mentions): the same
-        # 'avoid' words come back pair after pair, block after block.
-        avoid_cache: dict[str, npt.NDArray[np.int32]] = text.__dict__.setdefault("_avoided", {})
-
-        def avoided(words: Sequence[str]) -> npt.NDArray[np.int32]:
-            hits = []
-            for word in words:
-                found = avoid_cache.get(word)
-                if found is None:
-                    if len(avoid_cache) >= 10_000:
-                        avoid_cache.clear()
-                    found = avoid_cache[word] = avoided_items(word, items, text)
-                    found.flags.writeable = False  # shared: never changed in place
-                hits.append(found)
-            # Repeats are harmless (they are scattered into a mask): no sort needed.
-            return np.concatenate(hits) if hits else np.empty(0, np.int32)
 
         def excluded(ids: frozenset[str]) -> npt.NDArray[np.int32]:
             return np.array(sorted(index_of[i] for i in ids if i in index_of), np.int32)
@@ -172,12 +220,61 @@ class PairLimits:
                 ],
                 np.int8,
             ),
-            avoid=tuple(avoided([*a.avoid, *b.avoid]) for a, b, _ in pairs),
+            avoid=_avoided_lists(pairs, items, text),
             exclude=tuple(excluded(c.exclude) for _, _, c in pairs),
             recent=tuple(recent)
             if recent is not None
             else tuple(np.empty(0, np.int32) for _ in pairs),
+            **_audience_limits(pairs),
         )
+
+
+def _avoided_lists(
+    pairs: Sequence[tuple[PersonProfile, PersonProfile, PairContext]],
+    items: ItemTable,
+    text: TextSpace,
+) -> tuple[npt.NDArray[np.int32], ...]:
+    """Each pair's rows hit by the two 'avoid' lists (repeats are harmless)."""
+    # Remembered with the fitted text space (like interest mentions): the same
+    # 'avoid' words come back pair after pair, block after block.
+    avoid_cache: dict[str, npt.NDArray[np.int32]] = text.__dict__.setdefault("_avoided", {})
+
+    def avoided(words: Sequence[str]) -> npt.NDArray[np.int32]:
+        hits = []
+        for word in words:
+            found = avoid_cache.get(word)
+            if found is None:
+                if len(avoid_cache) >= 10_000:
+                    avoid_cache.clear()
+                found = avoid_cache[word] = avoided_items(word, items, text)
+                found.flags.writeable = False  # shared: never changed in place
+            hits.append(found)
+        # Repeats are harmless (they are scattered into a mask): no sort needed.
+        return np.concatenate(hits) if hits else np.empty(0, np.int32)
+
+    return tuple(avoided([*a.avoid, *b.avoid]) for a, b, _ in pairs)
+
+
+def _audience_limits(
+    pairs: Sequence[tuple[PersonProfile, PersonProfile, PairContext]],
+) -> dict[str, npt.NDArray[Any]]:
+    """Who the pair is (ages, situations, opt-ins, trust, concern) as per-pair arrays."""
+    minor = [is_minor_pair(a, b) for a, b, _ in pairs]
+    return {
+        "minor": np.array(minor, bool),
+        "situations": np.array([_situation_bits(a, b, c) for a, b, c in pairs], np.uint8),
+        "opted_in": np.array(
+            [
+                bool(a.opt_in & b.opt_in) and not m
+                for (a, b, _), m in zip(pairs, minor, strict=True)
+            ],
+            bool,
+        ),
+        "gated": np.array(
+            [Obstacle.trust in c.obstacles or reports_concern(a, b, c) for a, b, c in pairs], bool
+        ),
+        "concern": np.array([reports_concern(a, b, c) for a, b, c in pairs], bool),
+    }
 
 
 def avoided_items(word: str, items: ItemTable, text: TextSpace) -> npt.NDArray[np.int32]:
@@ -221,73 +318,163 @@ _OPPOSITE_SETTING = {
 _NO_SETTING = max(SETTING_CODE.values()) + 1
 
 
-def _mask(name: str, limits: PairLimits, items: ItemTable) -> Mask | None:
-    """One constraint's ``(n_pairs, n_items)`` mask, or None when it allows everything."""
+def _bounded(column: npt.NDArray[Any], limit: npt.NDArray[Any]) -> Mask | None:
+    """Items whose ``column`` is at most each pair's ``limit`` (None: all pass)."""
+    if limit.min() >= column.max(initial=0):
+        return None
+    return np.asarray(column[np.newaxis, :] <= limit[:, np.newaxis])
+
+
+def _unless(pair_rule: npt.NDArray[np.bool_], item_ok: npt.NDArray[np.bool_]) -> Mask | None:
+    """Where ``pair_rule`` holds, only ``item_ok`` items pass (None: all pass)."""
+    if not pair_rule.any() or item_ok.all():
+        return None
+    return np.asarray(~pair_rule[:, np.newaxis] | item_ok[np.newaxis, :])
+
+
+def _relationship(limits: PairLimits, items: ItemTable) -> Mask | None:
     col = np.newaxis
-    n_pairs, n_items = len(limits.depth), len(items)
-    if name == "relationship":
-        return np.asarray((items.relationships[col, :] & limits.relationship_bit[:, col]) != 0)
-    if name == "depth":
-        return (
-            None
-            if limits.depth.min() >= items.depth.max(initial=0)
-            else np.asarray(items.depth[col, :] <= limits.depth[:, col])
-        )
-    if name == "budget":
-        return (
-            None
-            if limits.budget.min() >= items.cost.max(initial=0)
-            else np.asarray(items.cost[col, :] <= limits.budget[:, col])
-        )
-    if name == "contact":
-        return (
-            None
-            if limits.contact.min() >= items.contact.max(initial=0)
-            else np.asarray(items.contact[col, :] <= limits.contact[:, col])
-        )
-    if name == "minutes":
-        return (
-            None
-            if limits.minutes.min() >= items.minutes.max(initial=0)
-            else np.asarray(items.minutes[col, :] <= limits.minutes[:, col])
-        )
-    if name == "mobility":
-        return (
-            None
-            if not limits.mobility.any()
-            # accessible >= needs it: the same truth table as "accessible or not
-            # needed", as one comparison numpy vectorises (the | of bools is 15x slower).
-            else np.asarray(items.accessible[col, :] >= limits.mobility[:, col])
-        )
-    if name == "remote":
-        return _presence_mask(limits, items, col)
-    if name == "setting":
-        if (limits.setting < 0).all():
-            return None
-        # Only the opposite setting is left out (an 'any' activity suits both): one
-        # comparison per cell against it, or against a code no activity has.
-        forbidden = np.array([_OPPOSITE_SETTING.get(int(s), _NO_SETTING) for s in limits.setting])
-        return np.asarray(items.setting[col, :] != forbidden.astype(np.int8)[:, col])
-    if name in ("avoid", "exclude", "recent"):
+    return np.asarray((items.relationships[col, :] & limits.relationship_bit[:, col]) != 0)
+
+
+def _depth(limits: PairLimits, items: ItemTable) -> Mask | None:
+    return _bounded(items.depth, limits.depth)
+
+
+def _budget(limits: PairLimits, items: ItemTable) -> Mask | None:
+    return _bounded(items.cost, limits.budget)
+
+
+def _contact(limits: PairLimits, items: ItemTable) -> Mask | None:
+    return _bounded(items.contact, limits.contact)
+
+
+def _minutes(limits: PairLimits, items: ItemTable) -> Mask | None:
+    return _bounded(items.minutes, limits.minutes)
+
+
+def _mobility(limits: PairLimits, items: ItemTable) -> Mask | None:
+    if not limits.mobility.any():
+        return None
+    # accessible >= needs it: the same truth table as "accessible or not needed",
+    # as one comparison numpy vectorises (the | of bools is 15x slower).
+    return np.asarray(items.accessible[np.newaxis, :] >= limits.mobility[:, np.newaxis])
+
+
+def _remote(limits: PairLimits, items: ItemTable) -> Mask | None:
+    if not limits.remote.any():
+        return None
+    return np.asarray(items.remote[np.newaxis, :] >= limits.remote[:, np.newaxis])
+
+
+def _setting(limits: PairLimits, items: ItemTable) -> Mask | None:
+    if (limits.setting < 0).all():
+        return None
+    # Only the opposite setting is left out (an 'any' activity suits both): one
+    # comparison per cell against it, or against a code no activity has.
+    forbidden = np.array([_OPPOSITE_SETTING.get(int(s), _NO_SETTING) for s in limits.setting])
+    return np.asarray(items.setting[np.newaxis, :] != forbidden.astype(np.int8)[:, np.newaxis])
+
+
+def _listed(name: str) -> MaskRule:
+    """The rule for a per-pair list of item rows to leave out (avoid, exclude, recent)."""
+
+    def rule(limits: PairLimits, items: ItemTable) -> Mask | None:
         lists: tuple[npt.NDArray[np.int32], ...] = getattr(limits, name)
         if not any(len(hit) for hit in lists):
             return None
-        return _scatter_out(np.ones((n_pairs, n_items), bool), lists)
-    if name == "support":
-        # Professional help is offered on its own terms (mental_health, safety),
-        # never as one more activity in the list.
-        return np.broadcast_to(~items.has_flag(FLAG_SUPPORT)[col, :], (n_pairs, n_items))
-    raise KeyError(name)
+        return _scatter_out(np.ones((len(limits.depth), len(items)), bool), lists)
+
+    return rule
 
 
-def _presence_mask(limits: PairLimits, items: ItemTable, col: Any) -> Mask | None:
-    """Apart: only items that work remotely. Together: no apart-only items (a step
-    challenge "from different places" is not for two people under one roof)."""
-    apart_only = items.has_flag(FLAG_APART)
-    if not limits.remote.any() and not apart_only.any():
+def minor_safe_items(items: ItemTable) -> npt.NDArray[np.bool_]:
+    """Items a pair with someone under 18 may get: depth <= 3, nothing romantic-only,
+    affectionate, adults-only or opt-in.
+
+    Examples
+    --------
+    >>> import recommender as rc
+    >>> model = rc.Recommender().fit(rc.default_catalog())
+    >>> safe = minor_safe_items(model.items_)
+    >>> bool(safe.any()), bool((model.items_.depth[safe] <= 3).all())
+    (True, True)
+    """
+    romantic_only = items.relationships == np.uint8(1 << RELATIONSHIPS.index(Relationship.romantic))
+    return np.asarray(
+        (items.depth <= MINOR_DEPTH_CAP)
+        & ~romantic_only
+        & (items.contact < CONTACT_LEVEL[Contact.affectionate])
+        & ((items.audience & np.uint8(AUDIENCE_ADULTS_ONLY | AUDIENCE_OPT_IN)) == 0)
+    )
+
+
+def _minor(limits: PairLimits, items: ItemTable) -> Mask | None:
+    return _unless(limits.minor, minor_safe_items(items))
+
+
+def _situational(limits: PairLimits, items: ItemTable) -> Mask | None:
+    situation = items.situation.astype(np.int16)
+    if (situation < 0).all():
         return None
-    works = np.asarray(items.remote[col, :] >= limits.remote[:, col])
-    return works & ~(apart_only[col, :] & ~limits.remote[:, col])
+    item_bit = np.where(situation >= 0, 1 << np.maximum(situation, 0), 0).astype(np.uint8)
+    # A situational item passes only for pairs whose named situations include its own.
+    return np.asarray(
+        (item_bit[np.newaxis, :] & limits.situations[:, np.newaxis]) == item_bit[np.newaxis, :]
+    )
+
+
+def _opt_in(limits: PairLimits, items: ItemTable) -> Mask | None:
+    return _unless(~limits.opted_in, (items.audience & np.uint8(AUDIENCE_OPT_IN)) == 0)
+
+
+def _safety_gated(limits: PairLimits, items: ItemTable) -> Mask | None:
+    return _unless(limits.gated, (items.audience & np.uint8(AUDIENCE_SAFETY_GATED)) == 0)
+
+
+def _presence(limits: PairLimits, items: ItemTable) -> Mask | None:
+    return _unless(~limits.remote, items.presence != PRESENCES.index(Presence.apart))
+
+
+def _safety(limits: PairLimits, items: ItemTable) -> Mask | None:
+    # Someone reports fear, coercion or violence: nothing joint at all (individual
+    # support is chosen apart, by recommender.safety).
+    return _unless(limits.concern, np.zeros(len(items), bool))
+
+
+def _support(limits: PairLimits, items: ItemTable) -> Mask | None:
+    # Professional help is offered on its own terms (mental_health, safety),
+    # never as one more activity in the list.
+    shape = (len(limits.depth), len(items))
+    return np.broadcast_to(~items.has_flag(FLAG_SUPPORT)[np.newaxis, :], shape)
+
+
+#: Each constraint's rule: its ``(n_pairs, n_items)`` mask, or None when it allows everything.
+MASK_RULES: dict[str, MaskRule] = {
+    "relationship": _relationship,
+    "depth": _depth,
+    "budget": _budget,
+    "contact": _contact,
+    "mobility": _mobility,
+    "minutes": _minutes,
+    "remote": _remote,
+    "setting": _setting,
+    "avoid": _listed("avoid"),
+    "exclude": _listed("exclude"),
+    "recent": _listed("recent"),
+    "minor": _minor,
+    "situational": _situational,
+    "opt_in": _opt_in,
+    "safety_gated": _safety_gated,
+    "presence": _presence,
+    "safety": _safety,
+    "support": _support,
+}
+
+
+def _mask(name: str, limits: PairLimits, items: ItemTable) -> Mask | None:
+    """One constraint's ``(n_pairs, n_items)`` mask, or None when it allows everything."""
+    return MASK_RULES[name](limits, items)
 
 
 #: The constraints every joint suggestion passes (``support`` is handled apart).

@@ -9,8 +9,9 @@ intimacy types the pair wants to grow:
 trust            gentle, low-risk items (tag ``gentle``, or depth 1-2)
 attachment       predictable, low-pressure items (tag ``low-pressure``,
                  or novelty 1)
-communication    listening practice and clear-talk items
-criticism        appreciation practice (fondness counters contempt)
+communication    listening and repair practice, and clear-talk items
+criticism        appreciation practice (fondness counters contempt) and
+                 repair practice (a soft start-up counters criticism)
 mental_health    low-energy or low-pressure items; one support item is
                  added to the list by the recommender
 goals            + ``GOAL_BONUS`` x the item's mean weight on the goal types
@@ -58,12 +59,14 @@ def obstacle_matches(items: ItemTable) -> npt.NDArray[np.bool_]:
     gentle = items.has_flag(FLAG_GENTLE) | (items.depth <= 2)
     low_pressure = items.has_flag(FLAG_LOW_PRESSURE)
     practice = items.practice
+    repair = practice == PRACTICES.index(Practice.repair)
     rows = {
         Obstacle.trust: gentle,
         Obstacle.attachment: low_pressure | (items.novelty == 1),
         Obstacle.communication: (practice == PRACTICES.index(Practice.listening))
+        | repair
         | items.has_flag(FLAG_CLEAR_TALK),
-        Obstacle.criticism: practice == PRACTICES.index(Practice.appreciation),
+        Obstacle.criticism: (practice == PRACTICES.index(Practice.appreciation)) | repair,
         Obstacle.mental_health: low_pressure | (items.energy == 0),
     }
     return np.stack([rows[o] for o in OBSTACLES])

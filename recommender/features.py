@@ -36,6 +36,7 @@ from .schema import (
     Presence,
     Relationship,
     Setting,
+    Situation,
 )
 from .text import analyze, token_term
 
@@ -63,7 +64,7 @@ FLAG_JOINT_THERAPY = 8  # couples or family therapy
 FLAG_GENTLE = 16  # warm, low-risk (tag "gentle")
 FLAG_LOW_PRESSURE = 32  # predictable, ok to stop any time (tag "low-pressure")
 FLAG_CLEAR_TALK = 64  # practising clear communication (tag "clear-talk")
-FLAG_APART = 128  # presence "apart": only makes sense for two people in different places
+FLAG_LOW_MOOD = 128  # support suited to low mood or anxiety (tag "low-mood")
 
 _TAG_FLAGS = {
     "individual": FLAG_INDIVIDUAL,
@@ -74,6 +75,7 @@ _TAG_FLAGS = {
     "gentle": FLAG_GENTLE,
     "low-pressure": FLAG_LOW_PRESSURE,
     "clear-talk": FLAG_CLEAR_TALK,
+    "low-mood": FLAG_LOW_MOOD,
 }
 
 # Weights of the blocks in the structure vector used for diversity: the
@@ -250,6 +252,10 @@ class ItemTable:
     tag_names: npt.NDArray[np.str_]
     tag_ptr: I64
     tag_items: I32
+    # --- safety and relationship kinds (added by the safety work; see audience_columns) ---
+    audience: npt.NDArray[np.uint8]  # AUDIENCE_* bits: adults_only, safety_gated, opt_in
+    situation: npt.NDArray[np.int8]  # index into SITUATIONS, -1 when not situational
+    presence: npt.NDArray[np.int8]  # index into PRESENCES
 
     def __len__(self) -> int:
         return len(self.depth)
@@ -527,9 +533,7 @@ def _scalar_columns(
                 d["accessible"],
                 d["remote"],
                 rel,
-                flag
-                | (FLAG_SUPPORT if practice is support else 0)
-                | (FLAG_APART if d["presence"] is Presence.apart else 0),
+                flag | (FLAG_SUPPORT if practice is support else 0),
             )
         )
     mixes_array = np.array(intimacy, dtype=np.float32).reshape(len(activities), len(TYPES))
@@ -561,6 +565,7 @@ _ROWS_AT_ONCE = 65_536
 
 def _item_table(activities: Sequence[Activity], order: I64 | None = None) -> ItemTable:
     n = len(activities)
+    audience = audience_columns(activities, order)  # before ``order`` is reused below
     intimacy, block, tag_lists = _scalar_columns(activities)
     if order is not None:  # read in the given order, stored in row order
         intimacy, block = intimacy[order], block[order]
@@ -653,4 +658,50 @@ def _item_table(activities: Sequence[Activity], order: I64 | None = None) -> Ite
         tag_names=tag_names,
         tag_ptr=tag_ptr,
         tag_items=tag_items,
+        **audience,
     )
+
+
+# --- safety and relationship kinds: the columns the content constraints read ---------
+
+SITUATIONS = tuple(Situation)
+PRESENCES = tuple(Presence)
+AUDIENCE_ADULTS_ONLY = 1  # never for a pair with a minor in it
+AUDIENCE_SAFETY_GATED = 2  # never when trust is an obstacle or someone reports fear
+AUDIENCE_OPT_IN = 4  # only when both people opted in to its topic (never minors)
+
+
+def audience_columns(
+    activities: Sequence[Activity], order: I64 | None = None
+) -> dict[str, npt.NDArray[Any]]:
+    """The ``audience``, ``situation`` and ``presence`` columns, in row order.
+
+    Examples
+    --------
+    >>> import recommender as rc
+    >>> columns = audience_columns(rc.default_catalog().activities[:3])
+    >>> sorted(columns), len(columns["presence"])
+    (['audience', 'presence', 'situation'], 3)
+    """
+    situation_code = {s: i for i, s in enumerate(SITUATIONS)}
+    presence_code = {p: i for i, p in enumerate(PRESENCES)}
+    rows = np.array(
+        [
+            (
+                (AUDIENCE_ADULTS_ONLY if a.adults_only else 0)
+                | (AUDIENCE_SAFETY_GATED if a.safety_gated else 0)
+                | (AUDIENCE_OPT_IN if a.opt_in is not None else 0),
+                -1 if a.situational is None else situation_code[a.situational],
+                presence_code[a.presence or Presence.together],
+            )
+            for a in activities
+        ],
+        np.int16,
+    ).reshape(len(activities), 3)
+    if order is not None:
+        rows = rows[order]
+    return {
+        "audience": rows[:, 0].astype(np.uint8),
+        "situation": rows[:, 1].astype(np.int8),
+        "presence": rows[:, 2].astype(np.int8),
+    }

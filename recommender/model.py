@@ -22,7 +22,13 @@ import numpy as np
 import numpy.typing as npt
 
 from . import aggregate as agg
-from .constraints import CONSTRAINTS, PairLimits, constraint_masks, feasible
+from .constraints import (
+    CONSTRAINTS,
+    PairLimits,
+    constraint_masks,
+    feasible,
+    reports_concern,
+)
 from .emphasis import bonus, effect_basis, obstacle_matches
 from .errors import CatalogError, ConfigError, ModelFileError, NotFittedError, ProfileError
 from .explain import Explainer, ItemFacts
@@ -30,6 +36,7 @@ from .features import (
     FLAG_CRISIS,
     FLAG_INDIVIDUAL,
     FLAG_JOINT_THERAPY,
+    FLAG_LOW_MOOD,
     FLAG_SUPPORT,
     PRACTICES,
     ItemTable,
@@ -60,8 +67,12 @@ __all__ = ["STRATEGIES", "Diagnosis", "Recommender"]
 logger = logging.getLogger(__name__)
 
 STRATEGIES = agg.STRATEGIES
+#: The strategy ``Recommender()`` and ``closer suggest`` use: chosen by ``closer
+#: evaluate`` (the best worse-off person's nDCG@10 over the pair families, with
+#: mean nDCG@10 within 2% of the best; see the README's Evaluation section).
+DEFAULT_STRATEGY = "product"
 MODEL_FORMAT = "closer-model"
-MODEL_VERSION = 2  # 2: arrays_sha256 in the metadata
+MODEL_VERSION = 3  # 2: arrays_sha256 in the metadata; 3: audience, situation, presence columns
 #: Pairs scored together in one block of matrix operations.
 CHUNK = 128
 
@@ -94,8 +105,9 @@ class Recommender:
 
     Parameters
     ----------
-    strategy : str, default="fair"
-        How the two people's scores combine; one of :data:`STRATEGIES`.
+    strategy : str, default="product"
+        How the two people's scores combine; one of :data:`STRATEGIES`
+        (:data:`DEFAULT_STRATEGY`, chosen by ``closer evaluate``).
     diversity : float, default=0.3
         0 ranks by pair score alone; higher spreads the list across intimacy
         types and practices (maximal marginal relevance).
@@ -114,6 +126,11 @@ class Recommender:
         closeness more than familiar ones).
     pool : int, default=60
         Candidates per pair that reach re-ranking.
+    rerank : bool or None, default=None
+        Whether the re-ranker's fairness term (weight ``fairness``) balances
+        every prefix of the list between the two people. None: the strategy's
+        own choice, on for ``"fair"`` only; True or False turn it on or off
+        for any strategy (``closer evaluate`` compares both).
 
     Examples
     --------
@@ -130,7 +147,7 @@ class Recommender:
     def __init__(
         self,
         *,
-        strategy: str = "fair",
+        strategy: str = DEFAULT_STRATEGY,
         diversity: float = 0.3,
         fairness: float = 1.0,
         misery_threshold: float = 0.3,
@@ -138,6 +155,7 @@ class Recommender:
         energy_weight: float = 0.1,
         novelty_weight: float = 0.05,
         pool: int = 60,
+        rerank: bool | None = None,
     ) -> None:
         self.strategy = strategy
         self.diversity = diversity
@@ -147,6 +165,7 @@ class Recommender:
         self.energy_weight = energy_weight
         self.novelty_weight = novelty_weight
         self.pool = pool
+        self.rerank = rerank
 
     # ------------------------------------------------------------ estimator contract
 
@@ -207,6 +226,8 @@ class Recommender:
             )
         if isinstance(self.pool, bool) or not isinstance(self.pool, int) or self.pool < 1:
             raise ConfigError(f"pool must be an integer >= 1, got {self.pool!r}")
+        if self.rerank is not None and not isinstance(self.rerank, bool):
+            raise ConfigError(f"rerank must be True, False or None, got {self.rerank!r}")
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "items_"):
@@ -421,11 +442,11 @@ class Recommender:
         allowed = feasible(limits, self.items_)  # every hard limit except 'support'
         if self.strategy == "average_without_misery":
             allowed &= agg.misery_mask(person, self.misery_threshold)
-        # mental_health: the best allowed support item, chosen before support is masked out.
+        # mental_health: one support item for low mood, chosen before support is masked out.
         supports = {
             row: self._support_pick(allowed[row], pair[row])
             for row, (_, _, ctx) in enumerate(triples)
-            if Obstacle.mental_health in ctx.obstacles and k >= 2
+            if Obstacle.mental_health in ctx.obstacles
         }
         allowed[:, self.support_rows_] = False  # support is never one more activity
         np.copyto(pair, np.float32(-np.inf), where=~allowed)  # in place: pair is ours
@@ -475,10 +496,15 @@ class Recommender:
     def _support_pick(
         self, allowed: npt.NDArray[np.bool_], pair: npt.NDArray[np.float32]
     ) -> tuple[int, float] | None:
-        """Best allowed support item (not crisis help) for a pair facing mental_health,
-        with its pair score."""
+        """The allowed support item for a pair facing mental_health, with its pair score:
+        help with low mood or anxiety (tag ``low-mood``; in a catalogue without that
+        tag, any support that is not crisis help). The bundled catalogue has such
+        items at depth 1, free and five minutes long, so every pair gets one."""
         flags = self.items_.flags
         eligible = allowed & ((flags & FLAG_SUPPORT) != 0) & ((flags & FLAG_CRISIS) == 0)
+        low_mood = eligible & ((flags & FLAG_LOW_MOOD) != 0)
+        if low_mood.any() or self.items_.has_flag(FLAG_LOW_MOOD).any():
+            eligible = low_mood
         if not eligible.any():
             return None
         item = int(np.argmax(np.where(eligible, pair, -np.inf)))
@@ -587,6 +613,9 @@ class Recommender:
         masks = {name: m[0] for name, m in self._masks([triple], person, recent).items()}
         if triple[2].safety_concern:
             masks = {}
+        elif reports_concern(*triple):
+            # A profile's private concern: say nothing about which limit (or why).
+            return Diagnosis(len(self.activity_ids_), 0, {}, {}, ())
         blocked = np.stack([~m for m in masks.values()]) if masks else np.zeros((0, 0), bool)
         total = len(self.activity_ids_)
         removed = {name: int((~m).sum()) for name, m in masks.items()}
@@ -792,9 +821,14 @@ def _select(
         model.items_.structure,
         k=k,
         diversity=float(model.diversity),
-        fairness=float(model.fairness) if model.strategy == "fair" else 0.0,
+        fairness=float(model.fairness) if _reranks(model) else 0.0,
         pool=max(model.pool, k),
     )
+
+
+def _reranks(model: Recommender) -> bool:
+    """Whether the re-ranker's fairness term applies (None: only for ``fair``)."""
+    return model.strategy == "fair" if model.rerank is None else bool(model.rerank)
 
 
 def _check_triple(a: Any, b: Any, ctx: Any) -> Triple:

@@ -30,6 +30,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, RootModel
 
+from .evaluation.report import EvaluationRecord
+from .safety import SupportRecord
 from .schema import Activity, PersonProfile, Suggestion
 
 __all__ = [
@@ -128,6 +130,8 @@ class PromptRecord(BaseModel):
     """The conversation activity it comes from."""
     title: str
     """That activity's title."""
+    aftercare: str | None = None
+    """That activity's aftercare: how to pause, and where to turn if something hard comes up."""
 
 
 class PlanWeekRecord(BaseModel):
@@ -188,6 +192,8 @@ AskOutput = RootModel[list[PromptRecord]]
 PlanOutput = RootModel[list[PlanWeekRecord]]
 HistoryOutput = RootModel[list[HistoryEntry]]
 CatalogListOutput = RootModel[list[CatalogEntry]]
+SupportOutput = RootModel[list[SupportRecord]]
+EvaluateOutput = RootModel[list[EvaluationRecord]]
 
 #: ``closer schema NAME`` -> the model whose dump that output is.
 OUTPUT_MODELS: Mapping[str, type[BaseModel]] = {
@@ -198,6 +204,9 @@ OUTPUT_MODELS: Mapping[str, type[BaseModel]] = {
     "catalog-list": CatalogListOutput,
     "catalog-show": Activity,
     "profile-show": PersonProfile,
+    # suggest, ask and plan under --safety-concern, and help-now: individual support only.
+    "support": SupportOutput,
+    "evaluate": EvaluateOutput,
 }
 
 

@@ -23,7 +23,11 @@ excluded through the context, and chooses among them.
   novel activity may trail the best by :data:`NOVEL_SLACK`. Fit still comes
   first: a pair for whom every novel activity fits far worse gets fewer.
 * **Types rotate.** Where possible (among the near-best) a week's strongest
-  intimacy type differs from the week before.
+  intimacy type is one the plan has not had yet, else one that differs from
+  the week before. When both people give at least :data:`MIN_TYPES` types a
+  weight of :data:`SHARED_WEIGHT` or more, the plan covers at least that
+  many strongest types: once the weeks left are only just enough, a type
+  they share that the plan lacks comes before fit.
 * **No repeats.** No activity or prompt appears twice in a plan, nor any
   activity done within the history window.
 * **Light conversation first.** Each week's conversation (see
@@ -34,6 +38,8 @@ excluded through the context, and chooses among them.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -56,12 +62,15 @@ if TYPE_CHECKING:
 __all__ = [
     "FIT_SLACK",
     "MAX_WEEKS",
+    "MIN_TYPES",
     "NOVEL_MINUTES",
     "NOVEL_SLACK",
     "RAMP_WEEKS",
+    "SHARED_WEIGHT",
     "PlanWeek",
     "depth_schedule",
     "plan",
+    "shared_types",
 ]
 
 logger = logging.getLogger(__name__)
@@ -82,6 +91,10 @@ FIT_SLACK = 0.1
 NOVEL_SLACK = 0.2
 #: Most prompts a week's conversation may hold.
 MAX_PROMPTS_PER_WEEK = 20
+#: Strongest intimacy types a plan covers when both people value that many.
+MIN_TYPES = 3
+#: The weight both people must give a type for it to count as shared.
+SHARED_WEIGHT = 0.4
 
 
 class PlanWeek(BaseModel):
@@ -200,37 +213,23 @@ def plan(
     ctx = PairContext() if ctx is None else ctx
     if ctx.safety_concern:
         return []
-    recent = frozenset(history.recent_ids()) if history is not None else frozenset()
-    novel_minutes = NOVEL_MINUTES if ctx.minutes is None else ctx.minutes
-
-    planned: list[PlanWeek] = []
-    used_ids: set[str] = set()
-    used_prompts: set[str] = set()
-    prompted_ids: set[str] = set()  # conversation activities whose prompts the plan used
-    last_type: IntimacyType | None = None
-    novel_weeks = 0
+    state = _PlanState(
+        recent=frozenset(history.recent_ids()) if history is not None else frozenset(),
+        shared_types=shared_types(a, b),
+        novel_minutes=NOVEL_MINUTES if ctx.minutes is None else ctx.minutes,
+    )
     cap = depth_cap(a, b, ctx)
-    floor = 1  # a week that had to go deeper lifts every later week too
+    planned: list[PlanWeek] = []
     for week, scheduled in enumerate(depth_schedule(weeks, cap), start=1):
-        exclude = frozenset(ctx.exclude | used_ids | prompted_ids | recent)
-        ceiling = max(scheduled, floor)
-        pool = _candidates(model, a, b, ctx, ceiling, exclude, history)
-        # When nothing light enough is left, go one level deeper at a time
-        # (never past the cap) rather than end the plan early.
-        while not pool and ceiling < cap:
-            ceiling += 1
-            pool = _candidates(model, a, b, ctx, ceiling, exclude, history)
+        ceiling, pool = _week_pool(
+            model, a, b, ctx, max(scheduled, state.floor), cap, state, history
+        )
         if not pool:
             logger.info("plan stops at week %d of %d: nothing left that fits", week, weeks)
             break
-        floor = ceiling
-        catch_up = 2 * novel_weeks <= len(planned) + 1  # a familiar week now would lose "most"
-        choice = _choose(pool, last_type, novel_minutes, catch_up)
-        activity = choice.activity
-        used_ids.add(activity.id)
-        novel_weeks += activity.novelty == 3
-        used_prompts.update(prompt_key(p) for p in activity.prompts)
-        last_type = activity.strongest_type
+        state.floor = ceiling
+        choice = _choose(pool, state, weeks_left=weeks - week + 1, weeks_done=len(planned))
+        state.add_activity(choice)
         conversation = session(
             model,
             a,
@@ -240,17 +239,78 @@ def plan(
             ceiling=ceiling,
             start=max(1, ceiling - prompts_per_week + 1),
             history=history,
-            skip=frozenset(used_prompts),
-            stale=frozenset(prompted_ids),
+            skip=frozenset(state.used_prompts),
+            stale=frozenset(state.prompted_ids),
         )
-        used_prompts.update(prompt_key(p.prompt) for p in conversation)
-        prompted_ids.update(p.id for p in conversation)
+        state.add_conversation(conversation)
         planned.append(
             PlanWeek.model_construct(
                 week=week, max_depth=ceiling, activity=choice, conversation=tuple(conversation)
             )
         )
     return planned
+
+
+def shared_types(a: PersonProfile, b: PersonProfile) -> frozenset[IntimacyType]:
+    """The intimacy types both people give at least :data:`SHARED_WEIGHT`.
+
+    Examples
+    --------
+    >>> a = PersonProfile(name="A", intimacy={"physical": 0.2})
+    >>> b = PersonProfile(name="B", intimacy={"spiritual": 0.1})
+    >>> sorted(t.value for t in shared_types(a, b))
+    ['emotional', 'experiential', 'intellectual']
+    """
+    return frozenset(t for t in IntimacyType if min(a.weight(t), b.weight(t)) >= SHARED_WEIGHT)
+
+
+@dataclass
+class _PlanState:
+    """What the weeks so far have used: activities, prompts, types, novelty, depth."""
+
+    recent: frozenset[str]
+    shared_types: frozenset[IntimacyType]
+    novel_minutes: int
+    used_ids: set[str] = field(default_factory=set)
+    used_prompts: set[str] = field(default_factory=set)
+    prompted_ids: set[str] = field(default_factory=set)  # conversation activities used
+    types: list[IntimacyType] = field(default_factory=list)  # each week's strongest type
+    novel_weeks: int = 0
+    floor: int = 1  # a week that had to go deeper lifts every later week too
+
+    def excluded(self, ctx: PairContext) -> frozenset[str]:
+        return frozenset(ctx.exclude | self.used_ids | self.prompted_ids | self.recent)
+
+    def add_activity(self, suggestion: Suggestion) -> None:
+        activity = suggestion.activity
+        self.used_ids.add(activity.id)
+        self.novel_weeks += activity.novelty == 3
+        self.used_prompts.update(prompt_key(p) for p in activity.prompts)
+        self.types.append(activity.strongest_type)
+
+    def add_conversation(self, conversation: Sequence[Prompt]) -> None:
+        self.used_prompts.update(prompt_key(p.prompt) for p in conversation)
+        self.prompted_ids.update(p.id for p in conversation)
+
+
+def _week_pool(
+    model: Recommender,
+    a: PersonProfile,
+    b: PersonProfile,
+    ctx: PairContext,
+    ceiling: int,
+    cap: int,
+    state: _PlanState,
+    history: PairHistory | None,
+) -> tuple[int, list[Suggestion]]:
+    """The week's ceiling and candidates: when nothing light enough is left, one level
+    deeper at a time (never past the cap) rather than end the plan early."""
+    exclude = state.excluded(ctx)
+    pool = _candidates(model, a, b, ctx, ceiling, exclude, history)
+    while not pool and ceiling < cap:
+        ceiling += 1
+        pool = _candidates(model, a, b, ctx, ceiling, exclude, history)
+    return ceiling, pool
 
 
 def _candidates(
@@ -273,25 +333,40 @@ def _candidates(
 
 
 def _choose(
-    pool: list[Suggestion], last_type: IntimacyType | None, novel_minutes: int, catch_up: bool
+    pool: list[Suggestion], state: _PlanState, weeks_left: int, weeks_done: int
 ) -> Suggestion:
     """The week's activity: near-best fit first, then a new type and novelty, then rank.
 
     In a catch-up week (a familiar activity now would leave new-and-exciting
     ones in no more than half the weeks) novelty comes before a new type and a
     novel activity may trail the best by :data:`NOVEL_SLACK`, not :data:`FIT_SLACK`.
+    When the weeks left are only just enough to reach :data:`MIN_TYPES`
+    strongest types in the plan, both people value enough types for it
+    (:func:`shared_types`) and the candidates hold enough of the missing
+    ones, a shared type the plan lacks comes before fit.
     """
     best = max(s.score for s in pool)
+    catch_up = 2 * state.novel_weeks <= weeks_done + 1  # a familiar week would lose "most"
+    last_type = state.types[-1] if state.types else None
+    seen = set(state.types)
+    wanted = len(state.shared_types) >= MIN_TYPES and len(seen) < MIN_TYPES
+    missing = MIN_TYPES - len(seen)
+    fresh = {s.activity.strongest_type for s in pool if _adds_type(s, seen, state.shared_types)}
+    # Only when it can work: the candidates hold enough of the missing types.
+    must_rotate = wanted and len(fresh) >= missing >= weeks_left
 
-    def preference(ranked: tuple[int, Suggestion]) -> tuple[bool, int, int, bool, int]:
+    def preference(ranked: tuple[int, Suggestion]) -> tuple[bool, bool, int, int, bool, int]:
         rank, suggestion = ranked
         activity = suggestion.activity
         novel = activity.novelty == 3
         slack = NOVEL_SLACK if novel and catch_up else FIT_SLACK
         # New and exciting within the time budget, then new and longer, then familiar.
-        novelty = 0 if novel and activity.minutes <= novel_minutes else 1 if novel else 2
-        repeat = int(activity.strongest_type == last_type)
+        novelty = 0 if novel and activity.minutes <= state.novel_minutes else 1 if novel else 2
+        # A type the plan lacks beats a type it has, which beats last week's.
+        repeat = 0 if activity.strongest_type not in seen else 1
+        repeat += activity.strongest_type == last_type
         return (
+            must_rotate and not _adds_type(suggestion, seen, state.shared_types),
             suggestion.score < best - slack,
             novelty if catch_up else repeat,
             repeat if catch_up else novelty,
@@ -302,3 +377,10 @@ def _choose(
         )
 
     return min(enumerate(pool), key=preference)[1]
+
+
+def _adds_type(
+    suggestion: Suggestion, seen: set[IntimacyType], shared: frozenset[IntimacyType]
+) -> bool:
+    strongest = suggestion.activity.strongest_type
+    return strongest in shared and strongest not in seen

@@ -124,6 +124,8 @@ class Practice(str, Enum):
     listening = "listening"
     affection = "affection"
     support = "support"
+    # Added later: kept last so the practice codes of saved models do not move.
+    repair = "repair"
 
 
 class Obstacle(str, Enum):

@@ -256,10 +256,14 @@ def test_ask_with_a_history_skips_a_conversation_done_today(
 
 
 def test_ask_with_a_safety_concern_gives_no_joint_prompts(runner: CliRunner) -> None:
-    result = ok(invoke(runner, "ask", ANA, BEN, "--safety-concern", "--json"))
-    assert json.loads(result.stdout) == []
-    assert "safety concern" in result.stderr
-    assert "closer suggest --safety-concern" in result.stderr
+    # Issue 20 item 5: JSON gets the same support records text mode shows, no scores.
+    records = json.loads(ok(invoke(runner, "ask", ANA, BEN, "--safety-concern", "--json")).stdout)
+    suggested = json.loads(
+        ok(invoke(runner, "suggest", ANA, BEN, "--safety-concern", "--json")).stdout
+    )
+    assert records and records == suggested
+    assert all(r["practice"] == "support" and "prompt" not in r for r in records)
+    assert not any("score" in r or "scores" in r for r in records)
 
 
 def test_ask_with_a_safety_concern_shows_individual_support_to_people(
@@ -499,8 +503,8 @@ def test_plan_missing_or_bad_options_exit_2(
 
 def test_plan_with_a_safety_concern_plans_nothing_together(runner: CliRunner) -> None:
     result = ok(invoke(runner, "plan", ANA, BEN, "--weeks", "4", "--safety-concern", "--json"))
-    assert json.loads(result.stdout) == []
-    assert "safety concern" in result.stderr
+    records = json.loads(result.stdout)
+    assert records and all(r["practice"] == "support" and "week" not in r for r in records)
     people = ok(invoke(runner, "plan", ANA, BEN, "--weeks", "4", "--safety-concern"))
     assert people.stdout.startswith(cli.SAFETY_NOTE)
     assert "Week 1" not in people.stdout

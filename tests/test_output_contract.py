@@ -56,6 +56,29 @@ def test_real_command_output_fits_its_shipped_schema(name: str, args: tuple[str,
     fits(run_json(*args), name)
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("suggest", ANA, "--safety-concern"),
+        ("ask", ANA, BEN, "--safety-concern"),
+        ("plan", ANA, BEN, "--weeks", "2", "--safety-concern"),
+        ("help-now",),
+    ],
+)
+def test_support_output_fits_the_support_schema(args: tuple[str, ...]) -> None:
+    records = run_json(*args)
+    assert records and all(r["practice"] == "support" for r in records)
+    fits(records, "support")
+
+
+def test_evaluate_output_fits_its_shipped_schema() -> None:
+    records = run_json(
+        "evaluate", "--families", "similar", "--pairs", "4", "--rounds", "0", "--resamples", "10"
+    )
+    assert {r["metric"] for r in records} >= {"ndcg", "min_ndcg", "violations"}
+    fits(records, "evaluate")
+
+
 def test_catalog_show_output_fits_the_activity_schema() -> None:
     first = run_json("catalog", "list")[0]["id"]
     fits(run_json("catalog", "show", first), "catalog-show")

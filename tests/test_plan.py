@@ -15,7 +15,7 @@ import recommender as rc
 from recommender.constraints import depth_cap
 from recommender.conversation import prompt_key
 from recommender.history import HistoryRecord, PairHistory
-from recommender.plan import MAX_WEEKS, RAMP_WEEKS, PlanWeek, depth_schedule, plan
+from recommender.plan import MAX_WEEKS, RAMP_WEEKS, PlanWeek, depth_schedule, plan, shared_types
 from recommender.schema import CONTACT_LEVEL
 from tests.conftest import make_activity
 
@@ -353,3 +353,31 @@ def test_a_week_with_nothing_light_enough_goes_one_level_deeper_and_stays_there(
     assert [w.activity.activity.depth for w in planned] == [2, 2, 3]
     shy = rc.PersonProfile(name="Ben", max_depth=1)
     assert plan(model, deep, shy, weeks=3) == []
+
+
+def test_ana_and_ben_six_weeks_rotate_through_at_least_three_types(
+    model: rc.Recommender,
+) -> None:
+    ana = rc.load_profile("examples/ana.yaml")
+    ben = rc.load_profile("examples/ben.yaml")
+    planned = plan(model, ana, ben, weeks=6)
+    assert len(planned) == 6
+    assert len({w.activity.activity.strongest_type for w in planned}) >= 3
+
+
+@pytest.mark.parametrize("family", ["similar", "divergent", "asymmetric", "remote", "colleagues"])
+def test_plans_cover_three_types_when_both_people_value_three(
+    model: rc.Recommender, family: str
+) -> None:
+    from recommender.evaluation.families import make_pairs
+
+    checked = 0
+    for pair in make_pairs(family, 6, seed=5):
+        a, b = pair.profiles
+        if len(shared_types(a, b)) < 3:
+            continue
+        planned = plan(model, a, b, pair.context, weeks=6)
+        if len(planned) == 6:
+            checked += 1
+            assert len({w.activity.activity.strongest_type for w in planned}) >= 3
+    assert checked >= 1  # the family holds such pairs: the check ran

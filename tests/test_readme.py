@@ -46,7 +46,7 @@ def commands(text: str) -> list[list[str]]:
         for line in block.splitlines():
             line = line.removeprefix("$ ").strip()
             if line.startswith("closer "):
-                found.append(shlex.split(line)[1:])
+                found.append(shlex.split(line, comments=True)[1:])
     return found
 
 
@@ -83,11 +83,13 @@ def test_the_first_evening_walkthrough_runs_command_by_command(clone: Path) -> N
 
 def test_every_other_readme_command_works_from_a_fresh_clone(clone: Path) -> None:
     rest = README.replace(WALKTHROUGH, "")
-    steps = [s for s in commands(rest) if s[:2] != ["profile", "new"]]
+    # (the questionnaire is driven in the walkthrough's test; `closer evaluate` runs for
+    # minutes and has its own tests)
+    steps = [s for s in commands(rest) if s[:2] != ["profile", "new"] and s[0] != "evaluate"]
     assert len(steps) >= 10
     for args in steps:
         result = invoke(args, clone)
-        expected = 1 if "--minutes" in args and args[args.index("--minutes") + 1] == "2" else 0
+        expected = 1 if "--minutes" in args and args[args.index("--minutes") + 1] == "1" else 0
         assert result.exit_code == expected, (args, result.output)
         assert "Traceback" not in result.output
 

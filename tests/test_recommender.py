@@ -228,6 +228,17 @@ def test_obstacles_shift_emphasis_toward_what_helps(obstacle, practice, ana, ben
     assert _share(shifted, practice) > _share(plain, practice)
 
 
+@pytest.mark.parametrize("obstacle", ["criticism", "communication"])
+def test_criticism_and_communication_favour_repair_items(obstacle, ana, ben):
+    # Without the diversity pass, so the list shows the emphasis itself.
+    model = rc.Recommender(strategy="fair", diversity=0.0).fit(rc.default_catalog())
+    plain = model.recommend(ana, ben, rc.PairContext(), k=20)
+    shifted = model.recommend(ana, ben, rc.PairContext(obstacles={obstacle}), k=20)
+    assert _share(shifted, rc.Practice.repair) > _share(plain, rc.Practice.repair)
+    repair = [a.practice is rc.Practice.repair for a in model.activities_]
+    assert model.obstacle_matches_[list(rc.Obstacle).index(rc.Obstacle(obstacle))][repair].all()
+
+
 def test_attachment_favours_predictable_low_pressure_items(ana, ben):
     plain = MODELS["fair"].recommend(ana, ben, rc.PairContext(), k=10)
     shifted = MODELS["fair"].recommend(ana, ben, rc.PairContext(obstacles={"attachment"}), k=10)

@@ -9,6 +9,8 @@ from typing import Any, TypeVar
 import click
 
 import recommender as rc
+from recommender.model import DEFAULT_STRATEGY
+from recommender.safety import Concern
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -30,7 +32,10 @@ def _catalog(path: Path | None) -> rc.Catalog:
 
 profiles_arguments = [
     click.argument("profile_a", metavar="A.yaml", type=click.Path(path_type=Path)),
-    click.argument("profile_b", metavar="B.yaml", type=click.Path(path_type=Path)),
+    # Optional only for the safety path: a person at risk never needs the other's file.
+    click.argument(
+        "profile_b", metavar="[B.yaml]", type=click.Path(path_type=Path), required=False
+    ),
 ]
 #: Used when --relationship is not given: the most conservative kind (no couples'
 #: wording, no affectionate touch), so forgetting the option never over-reaches.
@@ -82,12 +87,24 @@ context_options = [
         is_flag=True,
         help="Someone feels afraid, pressured or unsafe: show individual support.",
     ),
+    click.option(
+        "--concern",
+        type=click.Choice([c.value for c in Concern]),
+        default=None,
+        help="Name the kind of help you need (implies --safety-concern).",
+    ),
+    click.option(
+        "--region",
+        type=click.Choice([r.value for r in rc.Region]),
+        default=None,
+        help="Where you live, to choose support services (overrides the profiles').",
+    ),
     click.option("--exclude", multiple=True, metavar="ID", help="Never suggest this activity."),
 ]
 strategy_option = click.option(
     "--strategy",
     type=click.Choice(rc.STRATEGIES),
-    default="fair",
+    default=DEFAULT_STRATEGY,
     show_default=True,
     help="How the two people's fits combine.",
 )
@@ -129,6 +146,8 @@ def _context(
     goals: Sequence[str],
     safety_concern: bool,
     exclude: Sequence[str],
+    concern: str | None = None,
+    region: str | None = None,
 ) -> rc.PairContext:
     from recommender.profiles import load_context
 
@@ -141,8 +160,9 @@ def _context(
             "setting": setting,
             "obstacles": list(obstacles),
             "goals": list(goals),
-            "safety_concern": safety_concern,
+            "safety_concern": safety_concern or concern is not None,
             "exclude": list(exclude),
+            "region": region,
         },
         source="command line",
     )
@@ -249,19 +269,3 @@ def _check_excluded(model: rc.Recommender, ctx: rc.PairContext) -> None:
                 f"{_did_you_mean(activity_id, model.activity_ids_)}",
                 param_hint="'--exclude'",
             )
-
-
-def _pair_and_model(
-    profile_a: Path,
-    profile_b: Path,
-    catalog_path: Path | None,
-    strategy: str,
-    context: dict[str, Any],
-) -> tuple[rc.PersonProfile, rc.PersonProfile, rc.PairContext, rc.Recommender]:
-    """What suggest, ask and plan start from: both profiles, the context, a fitted
-    model, and every --exclude id checked against its catalogue."""
-    a, b = rc.load_profile(profile_a), rc.load_profile(profile_b)
-    ctx = _context(**context)
-    model = _model(catalog_path, strategy=strategy)
-    _check_excluded(model, ctx)
-    return a, b, ctx, model

@@ -121,18 +121,6 @@ def say_relationship(
         click.echo(f"closer: {note[0].lower()}{note[1:]}", err=True)
 
 
-def render_support(suggestions: Sequence[rc.Suggestion]) -> None:
-    """Individual support resources in full (no fit numbers: they are not a match score)."""
-    if suggestions:
-        click.echo(suggestions[0].reasons[0] + ".\n")
-    for i, s in enumerate(suggestions, start=1):
-        click.echo(f"{i}. {s.activity.title}  [{s.activity.id}]")
-        click.echo(f"   {s.activity.description}")
-        for step in s.activity.steps:
-            click.echo(f"   - {step}")
-        click.echo("")
-
-
 def render_suggestions(suggestions: Sequence[rc.Suggestion]) -> None:
     """A table on a terminal; plain numbered text otherwise (pipes, NO_COLOR).
 
@@ -152,6 +140,9 @@ def render_suggestions(suggestions: Sequence[rc.Suggestion]) -> None:
     ]
     columns = (("#", "dim"), ("ID", "cyan"), ("Activity", "bold"), ("Why", ""), ("Min", ""))
     if rich_table((*columns, ("Cost", "")), rows):
+        for i, s in enumerate(suggestions, start=1):
+            if s.activity.aftercare:
+                say(f"Aftercare for {i} ({s.activity.title}): {s.activity.aftercare}")
         click.echo("Record one with: closer done ID --pair NAME --ratings A B")
         return
     for i, s in enumerate(suggestions, start=1):
@@ -160,6 +151,8 @@ def render_suggestions(suggestions: Sequence[rc.Suggestion]) -> None:
         click.echo(f"   {a.minutes} min, {COST_LABEL[a.cost]}, depth {a.depth}")
         for reason in s.reasons:
             click.echo(f"   - {reason}")
+        if a.aftercare:
+            click.echo(f"   Aftercare: {a.aftercare}")
 
 
 def nothing_fits(
@@ -199,7 +192,7 @@ DEPTH_LABEL = {
 }
 SAFETY_NOTE = (
     "You mentioned feeling afraid, pressured or unsafe, so closer does not suggest "
-    "questions or plans to do together. These are for you, on your own:"
+    "activities, questions or plans to do together. These are for you, on your own:"
 )
 COMFORT_NOTE = (
     "Take turns: both of you answer each question. Go only as far as you both feel "
@@ -207,13 +200,31 @@ COMFORT_NOTE = (
 )
 
 
-def prompt_record(p: Any) -> dict[str, Any]:
+def prompt_record(p: Any, aftercare: str | None = None) -> dict[str, Any]:
     """The JSON form of one prompt (``ask --json`` and each week of ``plan --json``)."""
     from recommender.output import PromptRecord
 
-    return PromptRecord(prompt=p.prompt, depth=p.depth, id=p.id, title=p.title).model_dump(
-        mode="json"
+    record = PromptRecord(
+        prompt=p.prompt, depth=p.depth, id=p.id, title=p.title, aftercare=aftercare
     )
+    return record.model_dump(mode="json")
+
+
+def aftercare_notes(model: rc.Recommender, prompts: Sequence[Any]) -> dict[str, str]:
+    """Each prompt source's aftercare note, by activity id (sources without one left out)."""
+    notes = {}
+    for p in prompts:
+        activity = model.activities_[model.index_[p.id]]
+        if activity.aftercare:
+            notes[p.id] = activity.aftercare
+    return notes
+
+
+def render_aftercare(prompts: Sequence[Any], notes: dict[str, str], indent: str = "") -> None:
+    """The aftercare of the prompts' sources, once each, after the questions."""
+    shown = {p.id: p.title for p in prompts if p.id in notes}
+    for activity_id, title in shown.items():
+        click.echo(f"{indent}Aftercare ({title}): {notes[activity_id]}")
 
 
 def render_prompts(prompts: Sequence[Any], indent: str = "") -> None:
@@ -227,27 +238,6 @@ def render_prompts(prompts: Sequence[Any], indent: str = "") -> None:
             source = p.id
             say(f"({p.title})", "dim", indent + "  ")
         say(f"{i:>2}. {p.prompt}", "", indent + "  ")
-
-
-def _support_instead(
-    model: rc.Recommender,
-    a: rc.PersonProfile,
-    b: rc.PersonProfile,
-    ctx: rc.PairContext,
-    as_json: bool,
-) -> None:
-    """safety_concern: individual support only, never joint questions or a plan."""
-    if as_json:
-        _json_out([])
-        click.echo(
-            "closer: safety concern: no joint prompts or plan; "
-            "`closer suggest --safety-concern` lists individual support",
-            err=True,
-        )
-        return
-    click.echo(SAFETY_NOTE)
-    click.echo("")
-    render_support(model.recommend(a, b, ctx, k=5))
 
 
 def _no_prompts(

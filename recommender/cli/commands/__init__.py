@@ -1,5 +1,25 @@
 """One module per command (or command group); importing them registers them on ``main``."""
 
-from recommender.cli.commands import ask, catalog, history, plan, profile, schema, suggest
+from recommender.cli.commands import (
+    ask,
+    catalog,
+    evaluate,
+    help_now,
+    history,
+    plan,
+    profile,
+    schema,
+    suggest,
+)
 
-__all__ = ["ask", "catalog", "history", "plan", "profile", "schema", "suggest"]
+__all__ = [
+    "ask",
+    "catalog",
+    "evaluate",
+    "help_now",
+    "history",
+    "plan",
+    "profile",
+    "schema",
+    "suggest",
+]

@@ -10,7 +10,7 @@ import click
 import recommender as rc
 from recommender.cli.app import main
 from recommender.cli.options import (
-    _pair_and_model,
+    _check_excluded,
     _pair_history,
     apply_options,
     catalog_option,
@@ -24,11 +24,13 @@ from recommender.cli.render import (
     COMFORT_NOTE,
     _json_out,
     _no_prompts,
-    _support_instead,
+    aftercare_notes,
     prompt_record,
+    render_aftercare,
     render_prompts,
     say_relationship,
 )
+from recommender.cli.support import support_first
 
 
 @main.command("ask")
@@ -59,7 +61,7 @@ from recommender.cli.render import (
 @json_option
 def ask_command(
     profile_a: Path,
-    profile_b: Path,
+    profile_b: Path | None,
     n: int,
     depth: int | None,
     one: bool,
@@ -83,19 +85,21 @@ def ask_command(
       closer ask examples/ana.yaml examples/ben.yaml -n 8 --relationship friends
       closer ask examples/ana.yaml examples/ben.yaml --daily
     """
-    a, b, ctx, model = _pair_and_model(profile_a, profile_b, catalog_path, strategy, context)
-    if ctx.safety_concern:
-        _support_instead(model, a, b, ctx, as_json)
+    joint = support_first(profile_a, profile_b, context, as_json, catalog_path, strategy)
+    if joint is None:  # the safety path answered: individual support only
         return
+    a, b, ctx, model = joint
+    _check_excluded(model, ctx)
     history = _pair_history(history_path, pair, a, b)
     prompts = _session_prompts(
         model, a, b, ctx, history, n=1 if daily else n, depth=depth, daily=daily
     )
     if not prompts:
         _no_prompts(model, a, b, ctx, history, as_json)
+    notes = aftercare_notes(model, prompts)
     if as_json:
         say_relationship(ctx, context["relationship"], (a.name, b.name), as_json)
-        _json_out([prompt_record(p) for p in prompts])
+        _json_out([prompt_record(p, notes.get(p.id)) for p in prompts])
         return
     click.echo(
         f"{'Today' + chr(39) + 's question' if daily else 'Questions'} for {a.name} and {b.name}"
@@ -106,6 +110,7 @@ def ask_command(
         _one_card_at_a_time(prompts)
     else:
         render_prompts(prompts)
+    render_aftercare(prompts, notes)
     click.echo("")
     click.echo(COMFORT_NOTE)
 

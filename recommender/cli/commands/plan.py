@@ -9,7 +9,7 @@ import click
 
 from recommender.cli.app import main
 from recommender.cli.options import (
-    _pair_and_model,
+    _check_excluded,
     _pair_history,
     apply_options,
     catalog_option,
@@ -23,14 +23,16 @@ from recommender.cli.render import (
     COMFORT_NOTE,
     COST_LABEL,
     _json_out,
-    _support_instead,
+    aftercare_notes,
     nothing_fits,
     prompt_record,
+    render_aftercare,
     render_prompts,
     say,
     say_relationship,
     suggestion_record,
 )
+from recommender.cli.support import support_first
 from recommender.export import week_start
 
 
@@ -72,7 +74,7 @@ from recommender.export import week_start
 @json_option
 def plan_command(
     profile_a: Path,
-    profile_b: Path,
+    profile_b: Path | None,
     weeks: int,
     start: Any,
     export_path: Path | None,
@@ -103,10 +105,11 @@ def plan_command(
         raise click.BadParameter(
             f"must end in .ics or .md, got {export_path.name!r}", param_hint="'--export'"
         )
-    a, b, ctx, model = _pair_and_model(profile_a, profile_b, catalog_path, strategy, context)
-    if ctx.safety_concern:
-        _support_instead(model, a, b, ctx, as_json)
+    joint = support_first(profile_a, profile_b, context, as_json, catalog_path, strategy)
+    if joint is None:  # the safety path answered: individual support only
         return
+    a, b, ctx, model = joint
+    _check_excluded(model, ctx)
     history = _pair_history(history_path, pair, a, b)
     planned = plan(
         model, a, b, ctx, weeks=weeks, history=history, prompts_per_week=prompts_per_week
@@ -117,10 +120,11 @@ def plan_command(
     if export_path is not None:
         export_plan(planned, export_path, first_day, (a.name, b.name))
         click.echo(f"closer: wrote the plan to {export_path} (readable by you only)", err=True)
+    notes = aftercare_notes(model, [p for w in planned for p in w.conversation])
     if as_json:
-        _json_out([_week_record(w, first_day) for w in planned])
+        _json_out([_week_record(w, first_day, notes) for w in planned])
     else:
-        _render_plan(planned, (a.name, b.name), first_day)
+        _render_plan(planned, (a.name, b.name), first_day, notes)
     say_relationship(ctx, context["relationship"], (a.name, b.name), as_json)
     if len(planned) < weeks:
         # Say why the plan is short; what it already used counts as excluded.
@@ -137,7 +141,7 @@ def plan_command(
             click.echo(f"closer: try: {advice}", err=True)
 
 
-def _week_record(w: Any, first_day: Any) -> dict[str, Any]:
+def _week_record(w: Any, first_day: Any, notes: dict[str, str]) -> dict[str, Any]:
     """One week of ``plan --json``; ``date`` is its first day when --start is given."""
     from recommender.output import PlanWeekRecord
 
@@ -146,13 +150,15 @@ def _week_record(w: Any, first_day: Any) -> dict[str, Any]:
             "week": w.week,
             "max_depth": w.max_depth,
             "activity": suggestion_record(w.activity),
-            "conversation": [prompt_record(p) for p in w.conversation],
+            "conversation": [prompt_record(p, notes.get(p.id)) for p in w.conversation],
             "date": None if first_day is None else week_start(first_day, w.week),
         }
     ).model_dump(mode="json")
 
 
-def _render_plan(planned: Any, names: tuple[str, str], first_day: Any) -> None:
+def _render_plan(
+    planned: Any, names: tuple[str, str], first_day: Any, notes: dict[str, str]
+) -> None:
     """The plan for people: a heading per week, what to do, what to talk about."""
     click.echo(f"A {len(planned)}-week plan for {names[0]} and {names[1]}")
     for w in planned:
@@ -164,9 +170,12 @@ def _render_plan(planned: Any, names: tuple[str, str], first_day: Any) -> None:
         click.echo(f"        {act.minutes} min, {COST_LABEL[act.cost]}, depth {act.depth}")
         for reason in s.reasons:
             click.echo(f"        - {reason}")
+        if act.aftercare:
+            click.echo(f"        Aftercare: {act.aftercare}")
         if w.conversation:
             click.echo("  Talk:")
             render_prompts(w.conversation, indent="    ")
+            render_aftercare(w.conversation, notes, indent="    ")
     if any(w.conversation for w in planned):
         click.echo("")
         click.echo(COMFORT_NOTE)

@@ -9,7 +9,7 @@ import click
 
 from recommender.cli.app import main
 from recommender.cli.options import (
-    _pair_and_model,
+    _check_excluded,
     _pair_history,
     apply_options,
     catalog_option,
@@ -23,10 +23,10 @@ from recommender.cli.render import (
     _json_out,
     nothing_fits,
     render_suggestions,
-    render_support,
     say_relationship,
     suggestion_record,
 )
+from recommender.cli.support import support_first
 
 
 @main.command()
@@ -46,7 +46,7 @@ from recommender.cli.render import (
 @json_option
 def suggest(
     profile_a: Path,
-    profile_b: Path,
+    profile_b: Path | None,
     k: int,
     strategy: str,
     catalog_path: Path | None,
@@ -65,16 +65,15 @@ def suggest(
     Example:
       closer suggest examples/ana.yaml examples/ben.yaml --minutes 90 --obstacle trust
     """
-    a, b, ctx, model = _pair_and_model(profile_a, profile_b, catalog_path, strategy, context)
+    joint = support_first(profile_a, profile_b, context, as_json, catalog_path, strategy)
+    if joint is None:  # the safety path answered: individual support only
+        return
+    a, b, ctx, model = joint
+    _check_excluded(model, ctx)
     history = _pair_history(history_path, pair, a, b)
     suggestions = model.recommend(a, b, ctx, k=k, history=history)
     if not suggestions:
         nothing_fits(model, a, b, ctx, history, as_json)
-    if ctx.safety_concern:
-        _json_out([suggestion_record(s) for s in suggestions]) if as_json else render_support(
-            suggestions
-        )
-        return
     if as_json:
         _json_out([suggestion_record(s) for s in suggestions])
     else:
