@@ -168,7 +168,11 @@ def test_ranking_equals_a_plain_sort_when_reranking_is_off(fitted, ana, ben):
         and a.depth <= min(ana.max_depth, ben.max_depth)
         and a.cost <= min(ana.budget, ben.budget)
         and (a.accessible or not (ana.limited_mobility or ben.limited_mobility))
-        and a.presence is not rc.Presence.apart  # apart-only needs --remote (issue 20)
+        # Rules added with the safety work: nothing situational or opt-in unless named,
+        # nothing apart-only for a pair that is not --remote.
+        and a.situational is None
+        and a.opt_in is None
+        and a.presence is not rc.Presence.apart
     ]
     expected = sorted(allowed, key=lambda i: (-pair[i], model.activity_ids_[i]))[:15]
     assert masks.remaining == len(allowed)
