@@ -176,6 +176,7 @@ def reference_feasible(
             and (act.accessible or not mobility)
             and (ctx.minutes is None or act.minutes <= ctx.minutes)
             and (act.remote or not ctx.remote)
+            and (ctx.remote or act.presence is not rc.Presence.apart)
             and (
                 ctx.setting in (None, rc.Setting.any)
                 or act.setting in (ctx.setting, rc.Setting.any)

@@ -14,6 +14,7 @@ more prompts per level, and never jumps a level it could have visited.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Annotated
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from .history import PairHistory
     from .model import Recommender
 
-__all__ = ["MAX_RUN", "TALK_MINUTES", "Prompt", "ask", "prompt_key", "session"]
+__all__ = ["MAX_RUN", "TALK_MINUTES", "Prompt", "ask", "daily_prompt", "prompt_key", "session"]
 
 logger = logging.getLogger(__name__)
 
@@ -295,3 +296,45 @@ def _fill_levels(
             chosen[level].append(prompt)
             total += 1
     return chosen
+
+
+def daily_prompt(
+    model: Recommender,
+    a: PersonProfile,
+    b: PersonProfile,
+    ctx: PairContext | None = None,
+    *,
+    day: dt.date,
+    pair: str,
+) -> Prompt | None:
+    """The pair's question of the day: the same all day, and no card comes back
+    until every card of the pair's deck has had its day.
+
+    The deck is every conversation prompt within both people's limits (as
+    :func:`ask` chooses them), shuffled by a fixed hash of the pair's name; day
+    ``d`` takes card ``d mod len(deck)``. The deck deliberately does not move
+    with the history (a new record would reshuffle it and bring a card back),
+    so which card a day holds depends on the catalogue and the limits alone.
+    None when no conversation fits (or under ``safety_concern``).
+
+    Examples
+    --------
+    >>> import datetime as dt, recommender as rc
+    >>> model = rc.Recommender().fit(rc.default_catalog())
+    >>> people = rc.PersonProfile(name="A"), rc.PersonProfile(name="B")
+    >>> days = [dt.date(2026, 1, 1) + dt.timedelta(days=i) for i in range(30)]
+    >>> cards = [daily_prompt(model, *people, day=d, pair="a-b") for d in days]
+    >>> len({card.prompt for card in cards if card})
+    30
+    """
+    import hashlib
+
+    deck = session(model, a, b, ctx, n=MAX_DAILY_DECK, ceiling=5)
+    if not deck:
+        return None
+    deck.sort(key=lambda p: hashlib.sha256(f"{pair}\n{p.prompt}".encode()).hexdigest())
+    return deck[day.toordinal() % len(deck)]
+
+
+#: Most prompts a daily deck draws from (years of days).
+MAX_DAILY_DECK = 2000

@@ -529,11 +529,11 @@ class Recommender:
                 picks.append(support)
                 fit_a, fit_b = np.round(person[:, row, support].astype(np.float64), 6).tolist()
                 fits.append((fit_a, fit_b))
-            explainer = Explainer(a, b, ctx, self.text_, self.facts_, picks, notes[row])
+            explainer = Explainer(a, b, ctx, self.text_, self.facts_, picks, notes[row], activities)
             reasons = explainer.explain(picks, fits, support)
             out.append(
                 [
-                    trusted(activities[item], round(score, 6), fit, why)
+                    trusted(activities[item], round(score, 6), fit, *why)
                     for item, score, fit, why in zip(picks, scores, fits, reasons, strict=True)
                 ]
             )
@@ -583,18 +583,23 @@ class Recommender:
         order = items[np.lexsort((items, self.items_.minutes[items], ~crisis))][:k]
         explainer = Explainer(a, b, ctx, self.text_, self.facts_, order.tolist())
         person, _ = self._score_block([triple])
-        reasons = explainer.safety_reasons()
+        reasons, codes = explainer.safety_reasons()
         fits = np.round(person[:, 0, order].astype(np.float64), 6).T.tolist()
         return [
-            self._suggestion(int(item), 1.0, fit, reasons)
+            self._suggestion(int(item), 1.0, fit, reasons, codes)
             for item, fit in zip(order, fits, strict=True)
         ]
 
     def _suggestion(
-        self, item: int, score: float, fits: Sequence[float], reasons: tuple[str, ...]
+        self,
+        item: int,
+        score: float,
+        fits: Sequence[float],
+        reasons: tuple[str, ...],
+        codes: tuple[str, ...],
     ) -> Suggestion:
         # Values come from validated inputs and clipped arrays: skip re-validation.
-        return Suggestion._trusted(self.activities_[item], round(score, 6), fits, reasons)
+        return Suggestion._trusted(self.activities_[item], round(score, 6), fits, reasons, codes)
 
     # ------------------------------------------------------------ conversations and plans
 

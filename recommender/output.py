@@ -164,6 +164,10 @@ class HistoryEntry(BaseModel):
     """When they did it."""
     ratings: dict[str, int]
     """Each person's rating, 1..5, by lower-cased name."""
+    record: int = 0
+    """The record's number (``closer history --delete N`` takes it)."""
+    skipped: bool = False
+    """True for a "not for us" skip: hidden like a done activity, no ratings."""
 
 
 class CatalogEntry(BaseModel):

@@ -18,7 +18,7 @@ from .errors import Problem, ProfileError
 from .profiles import parse_model
 from .schema import IntimacyType, PersonProfile
 
-__all__ = ["QUESTIONS", "Question", "profile_from_answers"]
+__all__ = ["QUESTIONS", "SCREENING", "Question", "parse_answer", "profile_from_answers"]
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ QUESTIONS: tuple[Question, ...] = (
         "max_contact",
         "The most touch you want in suggestions?",
         ("none", "casual", "affectionate"),
-        "affectionate",
+        "none",
         "casual: a hug or a high five; affectionate (partners only): holding hands",
     ),
     Question(
@@ -117,7 +117,54 @@ QUESTIONS: tuple[Question, ...] = (
     ),
 )
 
+#: Asked last, on their own and unnumbered: a yes never reaches the other person's
+#: output; it sets ``safety_concern`` in this person's profile, so closer offers
+#: them individual support instead of joint activities.
+SCREENING: tuple[Question, ...] = (
+    Question(
+        "safety",
+        "A private question, only for you: do you sometimes feel afraid of the other "
+        "person, or pressured, hurt or controlled by them?",
+        ("no", "yes"),
+        "no",
+        "y/n; your answer changes only what closer shows you",
+    ),
+)
+
 _TYPES = {t.value for t in IntimacyType}
+_ALIASES = {"y": "yes", "n": "no"}
+_EVERY_QUESTION = (*QUESTIONS, *SCREENING)
+
+
+def parse_answer(question: Question, raw: str) -> str:
+    """One typed answer, checked and normalised (any case; ``y``/``n`` for yes/no).
+
+    Raises
+    ------
+    ValueError
+        Saying what is allowed, to show before asking again.
+
+    Examples
+    --------
+    >>> parse_answer(QUESTIONS[-1], " Y "), parse_answer(QUESTIONS[10], "LOW")
+    ('yes', 'low')
+    """
+    if question.key == "name":
+        name = raw.strip()
+        if not name:
+            raise ValueError("closer needs a name to call you (any name or nickname)")
+        try:
+            parse_model(PersonProfile, {"name": name}, "your answer")
+        except ProfileError as exc:
+            raise ValueError(str(exc).splitlines()[0]) from None
+        return name
+    if not question.choices:
+        return raw
+    text = raw.strip().lower()
+    text = _ALIASES.get(text, text) if "yes" in question.choices else text
+    if text not in question.choices:
+        raise ValueError(f"{raw!r} is not one of {', '.join(question.choices)}.")
+    return text
 
 
 def _words(answer: Any) -> list[str]:
@@ -141,7 +188,7 @@ def profile_from_answers(answers: Mapping[str, Any], source: str | None = None) 
     >>> p.weight("emotional"), p.weight("physical"), p.interests, p.max_depth
     (1.0, 0.25, ('cooking', 'music'), 2)
     """
-    known = {q.key for q in QUESTIONS}
+    known = {q.key for q in _EVERY_QUESTION}
     problems = [
         Problem(
             "unknown question (not part of the questionnaire)",
@@ -153,7 +200,7 @@ def profile_from_answers(answers: Mapping[str, Any], source: str | None = None) 
         if key not in known
     ]
     clean: dict[str, Any] = {}
-    for question in QUESTIONS:
+    for question in _EVERY_QUESTION:
         raw = answers.get(question.key, question.default)
         if raw is None:
             problems.append(
@@ -163,6 +210,7 @@ def profile_from_answers(answers: Mapping[str, Any], source: str | None = None) 
         if isinstance(raw, bool):  # YAML reads yes/no as booleans
             raw = "yes" if raw else "no"
         text = str(raw).strip().lower() if question.choices else raw
+        text = _ALIASES.get(text, text) if "yes" in question.choices else text
         if question.choices and text not in question.choices:
             problems.append(
                 Problem(
@@ -186,5 +234,6 @@ def profile_from_answers(answers: Mapping[str, Any], source: str | None = None) 
         "energy": None if clean["energy"] == "any" else clean["energy"],
         "max_contact": clean["max_contact"],
         "limited_mobility": clean["limited_mobility"] == "yes",
+        "safety_concern": clean["safety"] == "yes",
     }
     return parse_model(PersonProfile, document, source)

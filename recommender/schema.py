@@ -674,6 +674,13 @@ class Suggestion(BaseModel):
 
     ``scores`` holds each person's fit in the order the people were passed;
     ``score`` is the pair's, after aggregation and re-ranking adjustments.
+
+    ``score`` never rises down a list: re-ranking (variety, fairness) may move
+    an item with a higher pair score below one with a lower score, and then the
+    lower item's score is capped at the one above it. Several suggestions can
+    therefore share a score (with ``strategy="fair"`` often the first few): the
+    list's order, not the score, is the ranking. ``reason_codes`` names each of
+    ``reasons`` with a stable snake_case code, same length and order.
     """
 
     model_config = _FROZEN
@@ -686,10 +693,17 @@ class Suggestion(BaseModel):
     """Each person's fit, 0..1, in the order the people were passed."""
     reasons: tuple[str, ...] = ()
     """Short reasons, naming both people where it applies."""
+    reason_codes: tuple[str, ...] = ()
+    """A stable code per reason (``interest_match``, ``novelty``, ...), same order."""
 
     @classmethod
     def _trusted(
-        cls, activity: Activity, score: float, scores: Sequence[float], reasons: tuple[str, ...]
+        cls,
+        activity: Activity,
+        score: float,
+        scores: Sequence[float],
+        reasons: tuple[str, ...],
+        reason_codes: tuple[str, ...] = (),
     ) -> Suggestion:
         """Build without validation, for values the recommender computed itself.
 
@@ -697,15 +711,17 @@ class Suggestion(BaseModel):
         working it out again (half the cost, on the ten suggestions per pair).
         """
         return cls.model_construct(
-            _fields_set=_SUGGESTION_FIELDS,
+            _fields_set=_SUGGESTION_FIELDS if reason_codes else _UNCODED_FIELDS,
             activity=activity,
             score=score,
             scores=(scores[0], scores[1]),
             reasons=reasons,
+            reason_codes=reason_codes,
         )
 
 
 _SUGGESTION_FIELDS = set(Suggestion.model_fields)
+_UNCODED_FIELDS = _SUGGESTION_FIELDS - {"reason_codes"}
 
 _SCHEMA_MODELS: Mapping[str, type[BaseModel]] = {
     "profile": PersonProfile,

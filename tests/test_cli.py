@@ -42,18 +42,21 @@ def invoke(runner: CliRunner, *args: str, **kwargs: object):
     return runner.invoke(cli.main, list(args), catch_exceptions=False, **kwargs)
 
 
-def test_suggest_prints_numbered_suggestions_with_both_fits(runner):
+def test_suggest_prints_numbered_suggestions_with_ids_and_no_unordered_numbers(runner):
+    # Issue 20: ids to act on; per-person fits do not order the list, so none is shown.
     result = invoke(runner, "suggest", ANA, BEN, "-k", "3")
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("1. ")
+    assert result.stdout.startswith("1. ")
     assert "3. " in result.output and "4. " not in result.output
-    assert "fit Ana" in result.output and "Ben" in result.output
+    assert "Ben" in result.output and "fit Ana" not in result.output
+    records = json.loads(invoke(runner, "suggest", ANA, BEN, "-k", "3", "--json").stdout)
+    assert all(f"[{r['id']}]" in result.stdout for r in records)
 
 
 def test_suggest_json_has_the_contract_fields(runner):
     result = invoke(runner, "suggest", ANA, BEN, "--json", "-k", "4", "--minutes", "60")
     assert result.exit_code == 0
-    records = json.loads(result.output)
+    records = json.loads(result.stdout)
     assert len(records) == 4
     for record in records:
         assert {
@@ -93,7 +96,7 @@ def test_suggest_options_reach_the_recommender(runner):
         "--strategy",
         "least_misery",
     )
-    records = json.loads(result.output)
+    records = json.loads(result.stdout)
     assert records
     for r in records:
         assert r["cost"] == 0 and r["depth"] <= 2
@@ -120,12 +123,12 @@ def test_suggest_options_reach_the_recommender(runner):
         "--exclude",
         ids[0],
     )
-    assert ids[0] not in [r["id"] for r in json.loads(excluded.output)]
+    assert ids[0] not in [r["id"] for r in json.loads(excluded.stdout)]
 
 
 def test_safety_concern_shows_individual_support_only(runner):
     result = invoke(runner, "suggest", ANA, BEN, "--safety-concern", "--json")
-    records = json.loads(result.output)
+    records = json.loads(result.stdout)
     assert records and all(r["practice"] == "support" for r in records)
     assert all("not a crisis service" in " ".join(r["reasons"]) for r in records)
 
@@ -210,7 +213,7 @@ def test_profile_new_from_an_answers_file_writes_a_private_profile(runner, tmp_p
 
 
 def test_profile_new_by_keyboard(runner, tmp_path, monkeypatch):
-    keys = "Dev\n4\n1\n2\n3\n0\nchess, jazz\n\n2\n0\nlow\nnone\nyes\n"
+    keys = "Dev\n4\n1\n2\n3\n0\nchess, jazz\n\n2\n0\nlow\nnone\nyes\nno\n"
     monkeypatch.chdir(tmp_path)
     result = invoke(runner, "profile", "new", input=keys)
     assert result.exit_code == 0, result.output
@@ -221,7 +224,7 @@ def test_profile_new_by_keyboard(runner, tmp_path, monkeypatch):
 
 
 def test_profile_new_rejects_a_bad_answer_and_asks_again(runner, tmp_path, monkeypatch):
-    keys = "Eve\n7\n2\n2\n2\n2\n2\n\n\n3\n1\nany\naffectionate\nno\n"
+    keys = "Eve\n7\n2\n2\n2\n2\n2\n\n\n3\n1\nany\naffectionate\nno\nno\n"
     monkeypatch.chdir(tmp_path)
     result = invoke(runner, "profile", "new", input=keys)
     assert result.exit_code == 0

@@ -383,7 +383,8 @@ def test_an_unknown_schema_name_through_the_console_script_entry(
         cli.run(["schema", "person"])
     assert exc.value.code == 2
     err = capsys.readouterr().err
-    assert "Usage: closer schema" in err
+    # Issue 20: one error style, click's usage errors included.
+    assert err.startswith("closer: ") and "'closer schema --help'" in err
     assert "'person' is not one of" in err
     assert "Traceback" not in err
 

@@ -490,7 +490,8 @@ def test_plan_weeks_out_of_1_to_52_is_a_usage_error(
 
 @pytest.mark.parametrize(
     ("args", "message"),
-    [([], "Missing option '--weeks'"), (["--weeks", "2", "--prompts", "0"], "'--prompts'")],
+    # (--weeks defaults to 4 since issue 20; a bad --start is the missing-value case now)
+    [(["--start", "someday"], "'--start'"), (["--weeks", "2", "--prompts", "0"], "'--prompts'")],
 )
 def test_plan_missing_or_bad_options_exit_2(
     capsys: pytest.CaptureFixture[str], args: list[str], message: str

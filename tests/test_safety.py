@@ -384,7 +384,8 @@ def test_aftercare_is_shown_in_text_and_json(tmp_path: Path) -> None:
     )
     a = write(tmp_path / "a.yaml", {"name": "Ana", "max_depth": 5})
     b = write(tmp_path / "b.yaml", {"name": "Ben", "max_depth": 5})
-    common = [a, b, "--catalog", str(catalog)]
+    # (romantic: since issue 20 the default kind is friends, and the deep item is romantic)
+    common = [a, b, "--catalog", str(catalog), "--relationship", "romantic"]
     records = json.loads(run("suggest", *common, "--json").stdout)
     by_id = {r["id"]: r["aftercare"] for r in records}
     assert by_id == {deep.id: deep.aftercare, PLAIN.id: None}

@@ -88,7 +88,10 @@ def test_catalog_list_into_head_exits_quietly(
         pytest.param(["catalog", "stats"], id="catalog-stats"),
         pytest.param(["schema", "profile"], id="schema"),
         pytest.param(["suggest", ANA, BEN], id="suggest"),
-        pytest.param(["suggest", ANA, BEN, "--json"], id="suggest-json"),
+        # (a chosen --relationship: beside JSON, stderr says which kind was assumed)
+        pytest.param(
+            ["suggest", ANA, BEN, "--relationship", "friends", "--json"], id="suggest-json"
+        ),
         pytest.param(["ask", ANA, BEN], id="ask"),
         pytest.param(["profile", "show", ANA], id="profile-show"),
         pytest.param(["--help"], id="help"),

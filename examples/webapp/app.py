@@ -137,7 +137,9 @@ def create_app(history_path: Path | None = None, catalog: rc.Catalog | None = No
         if request.activity_id not in catalog:
             raise HTTPException(status_code=404, detail=f"no activity {request.activity_id!r}")
         with rc.History(history_file) as store:
-            stored = store.record(request.pair, request.activity_id, request.ratings, request.day)
+            stored = store.record(
+                request.pair, request.activity_id, request.ratings, day=request.day
+            )
         return DoneResponse(
             pair=request.pair,
             activity_id=stored.activity_id,

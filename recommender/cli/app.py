@@ -61,8 +61,43 @@ def _flush_output() -> None:
         _write_failed(exc)
 
 
+def usage_line(exc: click.ClickException) -> str:
+    """A click usage error as one ``closer: ...`` line, naming the command's --help."""
+    message = exc.format_message()
+    ctx = getattr(exc, "ctx", None)
+    if ctx is not None and isinstance(exc, click.UsageError):
+        command = " ".join(["closer", *ctx.command_path.split()[1:]])
+        message += f" (see '{command} --help')"
+    return f"closer: {message}"
+
+
 class CloserGroup(click.Group):
     """A click group that turns library errors into exit codes and one-line messages."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """Click's main, with its usage errors in closer's one error style (exit 2)."""
+        try:
+            result = super().main(args, prog_name, complete_var, False, **extra)
+            _flush_output()
+            return result
+        except click.exceptions.Exit as exc:
+            _flush_output()
+            if not standalone_mode:
+                raise
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            click.echo(usage_line(exc), err=True)
+            sys.exit(exc.exit_code)
+        except (click.Abort, KeyboardInterrupt):
+            click.echo("\ncloser: interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -95,17 +130,7 @@ def main() -> None:
 def run(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``closer`` script: exit codes for usage errors, Ctrl-C, closed pipes."""
     try:
-        main.main(args=argv, prog_name="closer", standalone_mode=False)
-        _flush_output()
-    except click.exceptions.Exit as exc:
-        _flush_output()
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:  # usage errors: exit 2 with click's message
-        exc.show()
-        sys.exit(exc.exit_code)
-    except (click.Abort, KeyboardInterrupt):
-        click.echo("\ncloser: interrupted", err=True)
-        sys.exit(EXIT_INTERRUPTED)
+        main.main(args=argv, prog_name="closer")
     except BrokenPipeError:
         # The reader went away (``closer catalog list | head -1``): exit quietly.
         _silence_stdout()

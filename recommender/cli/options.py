@@ -37,12 +37,14 @@ profiles_arguments = [
         "profile_b", metavar="[B.yaml]", type=click.Path(path_type=Path), required=False
     ),
 ]
+#: Used when --relationship is not given: the most conservative kind (no couples'
+#: wording, no affectionate touch), so forgetting the option never over-reaches.
+DEFAULT_RELATIONSHIP = "friends"
 relationship_option = click.option(
     "--relationship",
     type=click.Choice([r.value for r in rc.Relationship]),
-    default="romantic",
-    show_default=True,
-    help="Who the two are to each other.",
+    default=None,
+    help=f"Who the two are to each other (default: {DEFAULT_RELATIONSHIP}; always shown).",
 )
 context_options = [
     relationship_option,
@@ -55,7 +57,11 @@ context_options = [
         default=None,
         help="Shared budget: 0 free, 1 low, 2 medium, 3 high.",
     ),
-    click.option("--remote", is_flag=True, help="You are apart: only things that work on a call."),
+    click.option(
+        "--remote",
+        is_flag=True,
+        help="You are apart: only things that work on a call (apart-only items need it).",
+    ),
     click.option(
         "--setting",
         type=click.Choice([s.value for s in rc.Setting]),
@@ -131,7 +137,7 @@ def apply_options(options: Sequence[Callable[[F], F]]) -> Callable[[F], F]:
 
 
 def _context(
-    relationship: str,
+    relationship: str | None,
     minutes: int | None,
     budget: int | None,
     remote: bool,
@@ -147,7 +153,7 @@ def _context(
 
     return load_context(
         {
-            "relationship": relationship,
+            "relationship": relationship or DEFAULT_RELATIONSHIP,
             "minutes": minutes,
             "budget": budget,
             "remote": remote,
@@ -164,8 +170,12 @@ def _context(
 
 def _model(catalog_path: Path | None, **params: Any) -> rc.Recommender:
     from recommender.cache import fitted
+    from recommender.cli.render import working
 
-    return fitted(catalog_path, **params)
+    if catalog_path is None:  # the bundled catalogue: cached, or fitted in well under a second
+        return fitted(catalog_path, **params)
+    with working(f"Reading and fitting {catalog_path.name}"):
+        return fitted(catalog_path, **params)
 
 
 def _pair_history(
@@ -195,12 +205,12 @@ pair_required_option = click.option(
     required=True,
     metavar="NAME",
     help="The pair's name in the history: both names, lower-cased, sorted, joined by '-' "
-    "(Ana + Ben -> ana-ben).",
+    "(Ana + Ben -> ana-ben; `closer pairs` lists them).",
 )
 
 
 def _canonical_pair(pair: str) -> str:
-    """``ben-ana`` and ``ana-ben`` are one pair: the store's one normalisation."""
+    """``ben-ana``, ``Ana_Ben`` and ``ana ben`` are one pair: the store's one normalisation."""
     from recommender.store import normalize_pair
 
     return normalize_pair(pair)
@@ -208,8 +218,15 @@ def _canonical_pair(pair: str) -> str:
 
 def _rated_people(pair: str, people: tuple[str, str] | None) -> tuple[str, str]:
     """Whose ratings ``--ratings A B`` are: ``--people``, else the pair name split at its '-'."""
-    names = people or tuple(pair.strip().lower().split("-"))
-    names = tuple(n.strip().lower() for n in names)
+    import re
+
+    from recommender.history import normalize_pair
+
+    # In the order written (ratings follow it), each name normalised as the store does.
+    if people:
+        names = tuple(n.strip().lower() for n in people)
+    else:  # one name per part (no '-' left in a part, so nothing is re-sorted)
+        names = tuple(normalize_pair(n) for n in re.split(r"[\s_.-]+", pair.strip()) if n)
     if len(names) != 2 or not all(names):
         raise click.BadParameter(
             f"cannot tell whose ratings these are: the pair name {pair!r} does not split into "
@@ -223,3 +240,32 @@ def _rated_people(pair: str, people: tuple[str, str] | None) -> tuple[str, str]:
             param_hint="'--people'",
         )
     return names[0], names[1]
+
+
+def _did_you_mean(wanted: str, known: Sequence[str]) -> str:
+    """``; did you mean 'x'?`` for the nearest known ids, or nothing when none is near."""
+    import difflib
+
+    near = difflib.get_close_matches(wanted, known, n=3, cutoff=0.6)
+    return f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else ""
+
+
+def _activity(catalog: rc.Catalog, activity_id: str) -> rc.Activity:
+    """The activity with this id, or an error naming the id and the nearest ones (exit 2)."""
+    if activity_id in catalog:
+        return catalog[activity_id]
+    raise rc.UnknownActivityError(
+        f"no activity with id {activity_id!r} in the catalogue ({len(catalog)} activities)"
+        f"{_did_you_mean(activity_id, catalog.ids)}"
+    )
+
+
+def _check_excluded(model: rc.Recommender, ctx: rc.PairContext) -> None:
+    """An --exclude id that no activity has is a typo, not a no-op."""
+    for activity_id in sorted(ctx.exclude):
+        if activity_id not in model.index_:
+            raise click.BadParameter(
+                f"no activity has the id {activity_id!r}"
+                f"{_did_you_mean(activity_id, model.activity_ids_)}",
+                param_hint="'--exclude'",
+            )

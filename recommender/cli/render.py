@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NoReturn
@@ -42,53 +41,115 @@ def suggestion_record(s: rc.Suggestion) -> dict[str, Any]:
 COST_LABEL = ("free", "low cost", "medium cost", "high cost")
 
 
-def _use_rich() -> bool:
-    return (
-        sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
-    )
+def _console() -> Any:
+    """A rich console for stdout when it is a colour terminal, else None (plain text).
+
+    rich decides: ``is_terminal`` (not a pipe or file), ``NO_COLOR`` and ``TERM=dumb``.
+    """
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    if console.is_terminal and not console.no_color and not console.is_dumb_terminal:
+        return console
+    return None
 
 
-def render_suggestions(suggestions: Sequence[rc.Suggestion], names: tuple[str, str]) -> None:
-    """A table on a terminal; plain numbered text otherwise (pipes, NO_COLOR)."""
-    if _use_rich():
-        from rich.console import Console
-        from rich.markup import escape
-        from rich.table import Table
+def say(text: str, style: str = "", indent: str = "") -> None:
+    """One line of prose: on a colour terminal styled and wrapped at word boundaries
+    (continuation lines keep the indent); elsewhere exactly ``indent + text``."""
+    console = _console()
+    if console is None:
+        click.echo(indent + text)
+        return
+    from rich.markup import escape
+    from rich.padding import Padding
 
-        table = Table(show_lines=True)
-        for column, style in (
-            ("#", "dim"),
-            ("Activity", "bold"),
-            ("Why", ""),
-            ("Min", ""),
-            ("Cost", ""),
-            (names[0], ""),
-            (names[1], ""),
-        ):
-            # Names, titles and reasons are text, never rich markup ("[/b]" is a name).
-            table.add_column(escape(column), style=style, overflow="fold")
-        for i, s in enumerate(suggestions, start=1):
-            table.add_row(
-                str(i),
-                escape(s.activity.title),
-                escape("\n".join(s.reasons)),
-                str(s.activity.minutes),
-                COST_LABEL[s.activity.cost],
-                f"{s.scores[0]:.2f}",
-                f"{s.scores[1]:.2f}",
-            )
-        Console().print(table)
+    console.print(Padding(escape(text), (0, 0, 0, len(indent))), style=style)
+
+
+def rich_table(columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[str]]) -> bool:
+    """Print a table on a colour terminal; False (nothing printed) when plain text is due.
+
+    ``columns`` are (heading, style); cells are text, never rich markup. Long cells
+    wrap at word boundaries; ids never wrap, so they can be copied whole.
+    """
+    console = _console()
+    if console is None:
+        return False
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(show_lines=True)
+    for column, style in columns:
+        table.add_column(escape(column), style=style, no_wrap=column in ("ID", "#"))
+    for row in rows:
+        table.add_row(*(escape(cell) for cell in row))
+    console.print(table)
+    return True
+
+
+def relationship_note(ctx: rc.PairContext, given: str | None, names: tuple[str, str]) -> str:
+    """Which kind of relationship the suggestions are for, and whether it was chosen."""
+    kind = _AS_KIND.get(ctx.relationship.value, ctx.relationship.value)
+    how = "" if given else " (the default; choose with --relationship)"
+    return f"For {names[0]} and {names[1]}, as {kind}{how}"
+
+
+_AS_KIND = {
+    "romantic": "a couple",
+    "family": "adult relatives",
+    "parent-child": "parent and child",
+}
+
+
+def say_relationship(
+    ctx: rc.PairContext,
+    given: str | None,
+    names: tuple[str, str],
+    as_json: bool,
+    footer: bool = True,
+) -> None:
+    """Say which kind of relationship the output is for.
+
+    For people, always: the last line of the output (or, with ``footer=False``,
+    a line under its heading). Beside ``--json`` (whose stdout is the document
+    alone) on stderr, and only when it was assumed.
+    """
+    note = relationship_note(ctx, given, names)
+    if not as_json:
+        click.echo(f"\n{note}." if footer else f"{note}.")
+    elif given is None:
+        click.echo(f"closer: {note[0].lower()}{note[1:]}", err=True)
+
+
+def render_suggestions(suggestions: Sequence[rc.Suggestion]) -> None:
+    """A table on a terminal; plain numbered text otherwise (pipes, NO_COLOR).
+
+    Each row shows the activity id (for ``closer done ID``) and its rank, not a
+    number: scores can tie down a re-ranked list, so only the order is shown.
+    """
+    rows = [
+        (
+            str(i),
+            s.activity.id,
+            s.activity.title,
+            "\n".join(s.reasons),
+            str(s.activity.minutes),
+            COST_LABEL[s.activity.cost],
+        )
+        for i, s in enumerate(suggestions, start=1)
+    ]
+    columns = (("#", "dim"), ("ID", "cyan"), ("Activity", "bold"), ("Why", ""), ("Min", ""))
+    if rich_table((*columns, ("Cost", "")), rows):
         for i, s in enumerate(suggestions, start=1):
             if s.activity.aftercare:
-                click.echo(f"Aftercare for {i} ({s.activity.title}): {s.activity.aftercare}")
+                say(f"Aftercare for {i} ({s.activity.title}): {s.activity.aftercare}")
+        click.echo("Record one with: closer done ID --pair NAME --ratings A B")
         return
     for i, s in enumerate(suggestions, start=1):
         a = s.activity
         click.echo(f"{i}. {a.title}  [{a.id}]")
-        click.echo(
-            f"   {a.minutes} min, {COST_LABEL[a.cost]}, depth {a.depth}; "
-            f"fit {names[0]} {s.scores[0]:.2f}, {names[1]} {s.scores[1]:.2f}"
-        )
+        click.echo(f"   {a.minutes} min, {COST_LABEL[a.cost]}, depth {a.depth}")
         for reason in s.reasons:
             click.echo(f"   - {reason}")
         if a.aftercare:
@@ -101,8 +162,14 @@ def nothing_fits(
     b: rc.PersonProfile,
     ctx: rc.PairContext,
     history: Any = None,
+    as_json: bool = False,
 ) -> NoReturn:
-    """Exit 1 with which constraints removed the candidates and what to relax."""
+    """Exit 1 with which constraints removed the candidates and what to relax.
+
+    With ``--json`` stdout still holds a valid document: the empty list.
+    """
+    if as_json:
+        _json_out([])
     d = model.diagnose(a, b, ctx, history=history)
     removed = ", ".join(
         f"{name} {count}"
@@ -167,11 +234,11 @@ def render_prompts(prompts: Sequence[Any], indent: str = "") -> None:
     for i, p in enumerate(prompts, start=1):
         if p.depth != level:
             level = p.depth
-            click.echo(f"{indent}Depth {p.depth}: {DEPTH_LABEL[p.depth]}")
+            say(f"Depth {p.depth}: {DEPTH_LABEL[p.depth]}", "bold", indent)
         if p.id != source:
             source = p.id
-            click.echo(f"{indent}  ({p.title})")
-        click.echo(f"{indent}  {i:>2}. {p.prompt}")
+            say(f"({p.title})", "dim", indent + "  ")
+        say(f"{i:>2}. {p.prompt}", "", indent + "  ")
 
 
 def _no_prompts(
@@ -180,11 +247,14 @@ def _no_prompts(
     b: rc.PersonProfile,
     ctx: rc.PairContext,
     history: Any,
+    as_json: bool = False,
 ) -> NoReturn:
     """Exit 1: say whether the limits removed everything or only the conversations."""
     d = model.diagnose(a, b, ctx, history=history)
     if d.remaining == 0:
-        nothing_fits(model, a, b, ctx, history)
+        nothing_fits(model, a, b, ctx, history, as_json)
+    if as_json:
+        _json_out([])
     _fail(
         [
             f"no conversation prompts fit: {d.remaining} of {d.total} activities pass every "
@@ -232,3 +302,35 @@ def progress_bar(shown: bool, label: str) -> Iterator[Callable[[int, int], None]
             bar.update(task, completed=done, total=total)
 
         yield update
+
+
+def working(message: str) -> Any:
+    """A transient rich progress display on stderr while slow work runs (a terminal only).
+
+    The library reports no steps, so it is an indeterminate bar with the elapsed
+    time; piped or redirected stderr gets nothing, so logs stay clean.
+    """
+    import contextlib
+
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    if not console.is_terminal or console.is_dumb_terminal:
+        return contextlib.nullcontext()
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+
+    @contextlib.contextmanager
+    def shown() -> Any:
+        with progress:
+            progress.add_task(message, total=None)
+            yield
+
+    return shown()

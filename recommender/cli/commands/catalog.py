@@ -10,12 +10,16 @@ import click
 import recommender as rc
 from recommender.cli.app import main
 from recommender.cli.options import (
+    _activity,
     _catalog,
     catalog_option,
     json_option,
 )
 from recommender.cli.render import (
     _json_out,
+    rich_table,
+    say,
+    working,
 )
 
 if TYPE_CHECKING:
@@ -60,9 +64,12 @@ def catalog_list(catalog_path: Path | None, as_json: bool) -> None:
             ]
         )
         return
+    rows = [(a.id, a.strongest_type.value, a.title) for a in cat]
+    if rich_table((("ID", "cyan"), ("Type", ""), ("Title", "bold")), rows):
+        return
     width = max(len(a.id) for a in cat)
-    for a in cat:
-        click.echo(f"{a.id:<{width}}  {a.strongest_type.value:<12}  {a.title}")
+    for activity_id, kind, title in rows:
+        click.echo(f"{activity_id:<{width}}  {kind:<12}  {title}")
 
 
 @catalog.command("show")
@@ -71,15 +78,15 @@ def catalog_list(catalog_path: Path | None, as_json: bool) -> None:
 @json_option
 def catalog_show(activity_id: str, catalog_path: Path | None, as_json: bool) -> None:
     """Show one activity in full."""
-    activity = _catalog(catalog_path)[activity_id]
+    activity = _activity(_catalog(catalog_path), activity_id)
     record = activity.model_dump(mode="json")
     record["relationships"] = sorted(record["relationships"])
     if as_json:
         _json_out(record)
         return
-    click.echo(activity.title)
-    click.echo("=" * len(activity.title))
-    click.echo(activity.description)
+    say(activity.title, "bold")
+    say("=" * len(activity.title))
+    say(activity.description)
     click.echo("")
     for key in (
         "id",
@@ -217,7 +224,10 @@ def catalog_import(
             f"must end in one of {', '.join(IMPORT_FORMATS)}, got {output.name!r}",
             param_hint="'-o' / '--output'",
         )
-    result = import_catalog(source, mapping_path, infer=infer, strict=strict, threshold=threshold)
+    with working(f"Importing {source.name}" + (" and inferring types" if infer else "")):
+        result = import_catalog(
+            source, mapping_path, infer=infer, strict=strict, threshold=threshold
+        )
     rc.save_catalog(result.activities, output)
     left_out = result.skipped_rows
     if as_json:
@@ -297,7 +307,8 @@ def catalog_infer_report(
 
     from recommender.infer import F1_TARGET, infer_report
 
-    report = infer_report(_catalog(catalog_path), folds=folds, threshold=threshold)
+    with working(f"Cross-validating the type inference ({folds} folds)"):
+        report = infer_report(_catalog(catalog_path), folds=folds, threshold=threshold)
     if as_json:
         _json_out(
             {

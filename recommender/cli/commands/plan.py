@@ -9,6 +9,7 @@ import click
 
 from recommender.cli.app import main
 from recommender.cli.options import (
+    _check_excluded,
     _pair_history,
     apply_options,
     catalog_option,
@@ -27,9 +28,12 @@ from recommender.cli.render import (
     prompt_record,
     render_aftercare,
     render_prompts,
+    say,
+    say_relationship,
     suggestion_record,
 )
 from recommender.cli.support import support_first
+from recommender.export import week_start
 
 
 @main.command("plan")
@@ -37,8 +41,23 @@ from recommender.cli.support import support_first
 @click.option(
     "--weeks",
     type=click.IntRange(1, 52),
-    required=True,
+    default=4,
+    show_default=True,
     help="How many weeks to plan, 1..52.",
+)
+@click.option(
+    "--start",
+    "start",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="First day of week 1, YYYY-MM-DD: each week gets its dates.",
+)
+@click.option(
+    "--export",
+    "export_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Also write the plan to FILE.ics (a calendar, one event a week) or FILE.md.",
 )
 @click.option(
     "--prompts",
@@ -57,6 +76,8 @@ def plan_command(
     profile_a: Path,
     profile_b: Path | None,
     weeks: int,
+    start: Any,
+    export_path: Path | None,
     prompts_per_week: int,
     strategy: str,
     catalog_path: Path | None,
@@ -74,56 +95,37 @@ def plan_command(
 
     \b
     Example:
-      closer plan examples/ana.yaml examples/ben.yaml --weeks 4 --minutes 120
+      closer plan examples/ana.yaml examples/ben.yaml --minutes 120
+      closer plan examples/ana.yaml examples/ben.yaml --start 2026-01-05 --export plan.ics
     """
+    from recommender.export import EXPORT_FORMATS, export_plan
     from recommender.plan import plan
 
+    if export_path is not None and export_path.suffix.lower() not in EXPORT_FORMATS:
+        raise click.BadParameter(
+            f"must end in .ics or .md, got {export_path.name!r}", param_hint="'--export'"
+        )
     joint = support_first(profile_a, profile_b, context, as_json, catalog_path, strategy)
     if joint is None:  # the safety path answered: individual support only
         return
     a, b, ctx, model = joint
+    _check_excluded(model, ctx)
     history = _pair_history(history_path, pair, a, b)
     planned = plan(
         model, a, b, ctx, weeks=weeks, history=history, prompts_per_week=prompts_per_week
     )
     if not planned:
-        nothing_fits(model, a, b, ctx, history)
+        nothing_fits(model, a, b, ctx, history, as_json)
+    first_day = None if start is None else start.date()
+    if export_path is not None:
+        export_plan(planned, export_path, first_day, (a.name, b.name))
+        click.echo(f"closer: wrote the plan to {export_path} (readable by you only)", err=True)
     notes = aftercare_notes(model, [p for w in planned for p in w.conversation])
     if as_json:
-        _json_out(
-            [
-                {
-                    "week": w.week,
-                    "max_depth": w.max_depth,
-                    "activity": suggestion_record(w.activity),
-                    "conversation": [prompt_record(p, notes.get(p.id)) for p in w.conversation],
-                }
-                for w in planned
-            ]
-        )
+        _json_out([_week_record(w, first_day, notes) for w in planned])
     else:
-        names = (a.name, b.name)
-        click.echo(f"A {len(planned)}-week plan for {a.name} and {b.name}")
-        for w in planned:
-            s, act = w.activity, w.activity.activity
-            click.echo("")
-            click.echo(f"Week {w.week} (depth up to {w.max_depth})")
-            click.echo(f"  Do:   {act.title}  [{act.id}]")
-            click.echo(
-                f"        {act.minutes} min, {COST_LABEL[act.cost]}, depth {act.depth}; "
-                f"fit {names[0]} {s.scores[0]:.2f}, {names[1]} {s.scores[1]:.2f}"
-            )
-            for reason in s.reasons:
-                click.echo(f"        - {reason}")
-            if act.aftercare:
-                click.echo(f"        Aftercare: {act.aftercare}")
-            if w.conversation:
-                click.echo("  Talk:")
-                render_prompts(w.conversation, indent="    ")
-                render_aftercare(w.conversation, notes, indent="    ")
-        if any(w.conversation for w in planned):
-            click.echo("")
-            click.echo(COMFORT_NOTE)
+        _render_plan(planned, (a.name, b.name), first_day, notes)
+    say_relationship(ctx, context["relationship"], (a.name, b.name), as_json)
     if len(planned) < weeks:
         # Say why the plan is short; what it already used counts as excluded.
         used = ctx.exclude | {w.activity.activity.id for w in planned}
@@ -137,3 +139,43 @@ def plan_command(
         )
         for advice in d.advice:
             click.echo(f"closer: try: {advice}", err=True)
+
+
+def _week_record(w: Any, first_day: Any, notes: dict[str, str]) -> dict[str, Any]:
+    """One week of ``plan --json``; ``date`` is its first day when --start is given."""
+    from recommender.output import PlanWeekRecord
+
+    return PlanWeekRecord.model_validate(
+        {
+            "week": w.week,
+            "max_depth": w.max_depth,
+            "activity": suggestion_record(w.activity),
+            "conversation": [prompt_record(p, notes.get(p.id)) for p in w.conversation],
+            "date": None if first_day is None else week_start(first_day, w.week),
+        }
+    ).model_dump(mode="json")
+
+
+def _render_plan(
+    planned: Any, names: tuple[str, str], first_day: Any, notes: dict[str, str]
+) -> None:
+    """The plan for people: a heading per week, what to do, what to talk about."""
+    click.echo(f"A {len(planned)}-week plan for {names[0]} and {names[1]}")
+    for w in planned:
+        s, act = w.activity, w.activity.activity
+        click.echo("")
+        when = "" if first_day is None else f", from {week_start(first_day, w.week)}"
+        say(f"Week {w.week} (depth up to {w.max_depth}{when})", "bold")
+        say(f"Do:   {act.title}  [{act.id}]", "", "  ")
+        click.echo(f"        {act.minutes} min, {COST_LABEL[act.cost]}, depth {act.depth}")
+        for reason in s.reasons:
+            click.echo(f"        - {reason}")
+        if act.aftercare:
+            click.echo(f"        Aftercare: {act.aftercare}")
+        if w.conversation:
+            click.echo("  Talk:")
+            render_prompts(w.conversation, indent="    ")
+            render_aftercare(w.conversation, notes, indent="    ")
+    if any(w.conversation for w in planned):
+        click.echo("")
+        click.echo(COMFORT_NOTE)

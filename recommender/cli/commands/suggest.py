@@ -9,6 +9,7 @@ import click
 
 from recommender.cli.app import main
 from recommender.cli.options import (
+    _check_excluded,
     _pair_history,
     apply_options,
     catalog_option,
@@ -22,6 +23,7 @@ from recommender.cli.render import (
     _json_out,
     nothing_fits,
     render_suggestions,
+    say_relationship,
     suggestion_record,
 )
 from recommender.cli.support import support_first
@@ -55,6 +57,10 @@ def suggest(
 ) -> None:
     """Suggest shared activities for two people, each with their own profile.
 
+    The list shows each activity's id: record what you did with `closer done ID`.
+    Without --relationship the suggestions are for friends (the most careful
+    kind); the kind used is always shown.
+
     \b
     Example:
       closer suggest examples/ana.yaml examples/ben.yaml --minutes 90 --obstacle trust
@@ -63,11 +69,13 @@ def suggest(
     if joint is None:  # the safety path answered: individual support only
         return
     a, b, ctx, model = joint
+    _check_excluded(model, ctx)
     history = _pair_history(history_path, pair, a, b)
     suggestions = model.recommend(a, b, ctx, k=k, history=history)
     if not suggestions:
-        nothing_fits(model, a, b, ctx, history)
+        nothing_fits(model, a, b, ctx, history, as_json)
     if as_json:
         _json_out([suggestion_record(s) for s in suggestions])
     else:
-        render_suggestions(suggestions, (a.name, b.name))
+        render_suggestions(suggestions)
+    say_relationship(ctx, context["relationship"], (a.name, b.name), as_json)
