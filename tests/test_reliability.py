@@ -574,7 +574,11 @@ def test_ctrl_c_at_any_moment_of_start_up_prints_no_traceback() -> None:
         child.send_signal(signal.SIGINT)
         _, stderr = child.communicate(timeout=120)
         assert "Traceback" not in stderr, (offset, stderr)
-        assert child.returncode in (0, 130), (offset, child.returncode, stderr)
+        # -SIGINT with nothing on stderr is quiet too: seen on a loaded machine, where
+        # the signal can land while a C library holds the default disposition.
+        assert child.returncode in (0, 130, -signal.SIGINT), (offset, child.returncode, stderr)
+        if child.returncode == -signal.SIGINT:
+            assert stderr == ""
         if child.returncode == 130:
             assert stderr.strip() == "closer: interrupted"
 

@@ -189,10 +189,10 @@ def test_accented_and_dashed_names_are_one_pair_and_pairs_lists_it(tmp_path: Pat
 
 def test_undo_and_delete_remove_one_record_each(tmp_path: Path) -> None:
     history = str(tmp_path / "h.sqlite3")
-    for some in ("make-a-deck-of-feeling-cards", "trade-small-wins-from-the-week"):
+    for some in ("make-a-deck-of-feeling-cards", "trade-three-good-things-before-bed"):
         run("done", some, "--pair", "ana-ben", "--ratings", "4", "4", "--history", history)
     assert (
-        "trade-small-wins-from-the-week"
+        "trade-three-good-things-before-bed"
         in run("undo", "--pair", "ana-ben", "--history", history).stdout
     )
     left = json.loads(run("history", "--pair", "ana-ben", "--history", history, "--json").stdout)
