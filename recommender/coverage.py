@@ -52,7 +52,7 @@ _RELATIONSHIP_MINIMUM = {
 
 # A prompt is about the pair when it names the asker or both of you (me, us, each other).
 _ABOUT_THE_PAIR = re.compile(
-    r"\b(me|us|we|our|ours|ourselves|each other|I|I'm|I've|I'd|my|mine|the other)\b"
+    r"\b(me|us|we|our|ours|ourselves|each other|i|i'm|i've|i'd|my|mine|the other)\b", re.IGNORECASE
 )
 
 
