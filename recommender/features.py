@@ -739,21 +739,76 @@ def _item_table(activities: Sequence[Activity], order: I64 | None = None) -> Ite
     setting = column["setting"].astype(np.int8)
     novelty = column["novelty"].astype(np.int8)
 
-    # Every (item, tag) occurrence as flat arrays, mapped at C speed (no list of
-    # tuples: at a million activities that alone would be a quarter of a gigabyte).
-    flat_tags = list(chain.from_iterable(tag_lists))
-    item_of = np.repeat(np.arange(n, dtype=np.int32), np.fromiter(map(len, tag_lists), np.int64, n))
-    tag_counts = Counter(flat_tags)
-    tag_names = np.array(sorted(tag_counts), dtype=np.str_)
-    tag_col = {t: i for i, t in enumerate(tag_names.tolist())}
-    tag_of = np.fromiter(map(tag_col.__getitem__, flat_tags), np.int64, len(flat_tags))
-    del flat_tags
-    # Postings sorted by tag then item.
-    order = np.lexsort((item_of, tag_of))
-    tag_sorted, tag_items = tag_of[order], item_of[order]
-    tag_ptr = np.searchsorted(tag_sorted, np.arange(len(tag_names) + 1)).astype(np.int64)
-    del order, tag_sorted
+    tags = _TagPostings.of(tag_lists, n)
+    structure = _structure_block(share, (practice, energy, setting, novelty), tags, n)
+    compact = _rounded_structure(structure)
+    del structure
 
+    return ItemTable(
+        intimacy=intimacy,
+        share=share.astype(np.float32),
+        structure=compact,
+        practice=practice,
+        energy=energy,
+        setting=setting,
+        novelty=novelty,
+        depth=column["depth"].astype(np.int8),
+        minutes=column["minutes"].astype(np.int16),
+        cost=column["cost"].astype(np.int8),
+        contact=column["contact"].astype(np.int8),
+        accessible=column["accessible"].astype(bool),
+        remote=column["remote"].astype(bool),
+        relationships=column["relationships"].astype(np.uint8),
+        flags=column["flags"].astype(np.uint8),
+        tag_names=tags.names,
+        tag_ptr=tags.ptr,
+        tag_items=tags.items,
+        **audience,
+    )
+
+
+@dataclass(frozen=True)
+class _TagPostings:
+    """Every (item, tag) occurrence as flat arrays, and the postings sorted by tag then item."""
+
+    counts: Counter[str]
+    names: npt.NDArray[np.str_]
+    column: dict[str, int]
+    tag_of: I64
+    item_of: npt.NDArray[np.int32]
+    ptr: I64
+    items: npt.NDArray[np.int32]
+
+    @classmethod
+    def of(cls, tag_lists: Sequence[Sequence[str]], n: int) -> _TagPostings:
+        # Mapped at C speed, no list of (item, tag) tuples: at a million activities
+        # that alone would be a quarter of a gigabyte.
+        flat_tags = list(chain.from_iterable(tag_lists))
+        lengths = np.fromiter(map(len, tag_lists), np.int64, n)
+        item_of = np.repeat(np.arange(n, dtype=np.int32), lengths)
+        counts = Counter(flat_tags)
+        names = np.array(sorted(counts), dtype=np.str_)
+        column = {t: i for i, t in enumerate(names.tolist())}
+        tag_of = np.fromiter(map(column.__getitem__, flat_tags), np.int64, len(flat_tags))
+        del flat_tags
+        order = np.lexsort((item_of, tag_of))
+        ptr = np.searchsorted(tag_of[order], np.arange(len(names) + 1)).astype(np.int64)
+        return cls(counts, names, column, tag_of, item_of, ptr, item_of[order])
+
+
+def _structure_block(
+    share: npt.NDArray[np.float32],
+    code_columns: tuple[npt.NDArray[np.int8], ...],
+    tags: _TagPostings,
+    n: int,
+) -> npt.NDArray[np.float32]:
+    """The weighted structure vectors (intimacy mix, one-hot codes, frequent tags), as float32.
+
+    Built in place, block by block; :func:`_rounded_structure` then stores them as int8.
+    """
+    practice, energy, setting, novelty = code_columns
+    tag_counts, tag_col, tag_of, item_of = tags.counts, tags.column, tags.tag_of, tags.item_of
+    tag_names = tags.names
     frequent = [t for t, _ in sorted(tag_counts.items(), key=lambda kv: (-kv[1], kv[0]))]
     frequent_col = {t: i for i, t in enumerate(frequent[:N_STRUCTURE_TAGS])}
 
@@ -790,38 +845,22 @@ def _item_table(activities: Sequence[Activity], order: I64 | None = None) -> Ite
     tag_count = np.zeros(n, np.float32)
     np.add.at(tag_count, rows, 1.0)
     structure[:, starts["tags"] :] /= np.sqrt(np.maximum(tag_count, 1.0))[:, None]
-    # Normalised, scaled and rounded to int8 a slice of rows at a time: the norm's
-    # temporary is then a slice, not a second copy of a block that takes 344 MB
-    # at a million activities. Each row's arithmetic is the same either way.
+    return structure
+
+
+def _rounded_structure(structure: npt.NDArray[np.float32]) -> npt.NDArray[np.int8]:
+    """Normalised, scaled and rounded to int8 a slice of rows at a time (in place).
+
+    The norm's temporary is then a slice, not a second copy of a block that takes
+    344 MB at a million activities. Each row's arithmetic is the same either way.
+    """
     compact = np.empty(structure.shape, np.int8)
-    for start in range(0, n, _ROWS_AT_ONCE):
+    for start in range(0, len(structure), _ROWS_AT_ONCE):
         rows_now = structure[start : start + _ROWS_AT_ONCE]
         rows_now /= np.maximum(np.linalg.norm(rows_now, axis=1, keepdims=True), 1e-9)
         rows_now *= STRUCTURE_SCALE
         compact[start : start + _ROWS_AT_ONCE] = np.round(rows_now, out=rows_now)
-    del structure
-
-    return ItemTable(
-        intimacy=intimacy,
-        share=share.astype(np.float32),
-        structure=compact,
-        practice=practice,
-        energy=energy,
-        setting=setting,
-        novelty=novelty,
-        depth=column["depth"].astype(np.int8),
-        minutes=column["minutes"].astype(np.int16),
-        cost=column["cost"].astype(np.int8),
-        contact=column["contact"].astype(np.int8),
-        accessible=column["accessible"].astype(bool),
-        remote=column["remote"].astype(bool),
-        relationships=column["relationships"].astype(np.uint8),
-        flags=column["flags"].astype(np.uint8),
-        tag_names=tag_names,
-        tag_ptr=tag_ptr,
-        tag_items=tag_items,
-        **audience,
-    )
+    return compact
 
 
 # --- safety and relationship kinds: the columns the content constraints read ---------
