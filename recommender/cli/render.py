@@ -310,8 +310,6 @@ def working(message: str) -> Any:
     The library reports no steps, so it is an indeterminate bar with the elapsed
     time; piped or redirected stderr gets nothing, so logs stay clean.
     """
-    import contextlib
-
     from rich.console import Console
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 import recommender as rc
+from recommender.catalog import CATALOG_SUFFIXES
 from recommender.cli.app import main
 from recommender.cli.options import (
     _activity,
@@ -165,7 +166,8 @@ def _echo_targets(rows: list[CoverageRow], width: int) -> None:
 
 # ------------------------------------------------------------------ import
 
-IMPORT_FORMATS = (".yaml", ".yml", ".json", ".jsonl", ".csv")
+# What `catalog import -o` can write: whatever load_catalog reads back.
+IMPORT_FORMATS = CATALOG_SUFFIXES
 
 
 @catalog.command("import")

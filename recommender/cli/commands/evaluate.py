@@ -9,7 +9,6 @@ otherwise), or ``--json``, and draw ``--plot``.
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from collections.abc import Sequence
@@ -19,7 +18,7 @@ from typing import TYPE_CHECKING
 import click
 
 from recommender.cli.app import main
-from recommender.cli.render import progress_bar
+from recommender.cli.render import _console, progress_bar
 from recommender.evaluation.names import FAMILY_NAMES, METRIC_NAMES
 
 if TYPE_CHECKING:  # the harness (numpy, pydantic) loads only when the command runs
@@ -32,20 +31,13 @@ __all__ = ["evaluate_command"]
 SHOWN = METRIC_NAMES
 
 
-def _rich_terminal() -> bool:
-    return (
-        sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
-    )
-
-
 def _render_tables(records: Sequence[EvaluationRecord], families: Sequence[str]) -> None:
     from recommender.evaluation.report import markdown_table, table_rows
 
-    if _rich_terminal():
-        from rich.console import Console
+    console = _console()
+    if console is not None:
         from rich.table import Table
 
-        console = Console()
         for family in families:
             table = Table(title=f"{family} (k = 10, mean [95% interval])")
             for column in ("ranker", *SHOWN):
