@@ -118,16 +118,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE records ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0"
         " CHECK (skipped IN (0, 1))",
     ),
-    # 4: what a pair was shown and chose: the cards of each `ask` session (one row
-    # per card, its newest session), and the kind of relationship they last gave.
+    # 4: what a pair was shown and chose: the cards `ask` showed (one row per card;
+    # seq counts the pair's cards in the order shown, the newest showing wins), and
+    # the kind of relationship they last gave.
     (
         "CREATE TABLE shown ("
         " pair TEXT NOT NULL,"
         " card TEXT NOT NULL,"
-        " session INTEGER NOT NULL,"
-        " day TEXT NOT NULL,"
+        " seq INTEGER NOT NULL,"
         " PRIMARY KEY (pair, card)) WITHOUT ROWID",
-        "CREATE INDEX shown_by_pair_session ON shown (pair, session)",
+        "CREATE INDEX shown_by_pair_seq ON shown (pair, seq)",
         "CREATE TABLE pairs (pair TEXT PRIMARY KEY, relationship TEXT) WITHOUT ROWID",
     ),
 )
@@ -234,7 +234,7 @@ class PairHistory:
     records: tuple[HistoryRecord, ...] = ()
     today: dt.date = field(default_factory=dt.date.today)
     window_days: int = DEFAULT_WINDOW_DAYS
-    #: Keys of the conversation cards the pair was shown, newest session first
+    #: Keys of the conversation cards the pair was shown, the most recent first
     #: (``recommender.conversation.card_key``): ask prefers the others.
     shown: tuple[str, ...] = ()
     #: The kind of relationship the pair last chose (a ``Relationship`` value), if any.
@@ -321,6 +321,11 @@ def _check_day(day: Any, today: dt.date | None = None) -> dt.date:
             f"got {when.isoformat()}"
         )
     return when
+
+
+def _check_limit(limit: Any) -> None:
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+        raise ConfigError(f"limit must be an integer >= 0 or None, got {limit!r}")
 
 
 def _check_cards(cards: Any) -> list[str]:
@@ -703,10 +708,7 @@ class History:
         ``until`` drops records dated after it; ``limit`` keeps the newest ``limit``.
         """
         name = _check_pair(pair)
-        if limit is not None and (
-            isinstance(limit, bool) or not isinstance(limit, int) or limit < 0
-        ):
-            raise ConfigError(f"limit must be an integer >= 0 or None, got {limit!r}")
+        _check_limit(limit)
         if until is not None and not isinstance(until, dt.date):
             raise ConfigError(f"until must be a date or None, got {type(until).__name__}")
         last_day = "9999-12-31" if until is None else until.isoformat()
@@ -760,46 +762,39 @@ class History:
 
     # ------------------------------------------------------------ cards and kinds
 
-    def mark_shown(
-        self, pair: str, cards: list[str] | tuple[str, ...], day: dt.date | str | None = None
-    ) -> int:
-        """Record that ``pair`` was shown these cards (keys from ``conversation.card_key``)
-        in one session on ``day`` (default today); returns the session's number.
+    def mark_shown(self, pair: str, cards: list[str] | tuple[str, ...]) -> int:
+        """Record that ``pair`` was shown these cards (keys from ``conversation.card_key``),
+        in this order; returns how many were recorded.
 
-        A card shown before moves to this, the newest, session. Nothing but the
-        keys (hashes of the catalogue's prompts) is stored.
+        A card shown before becomes the newest. Nothing but the keys (hashes of
+        the catalogue's prompts) is stored.
         """
         name = _check_pair(pair)
         keys = _check_cards(cards)
-        when = _check_day(day)
         with self._using("record the cards shown", write=True) as conn, self._transaction(conn):
-            session = 1 + int(
+            last = int(
                 conn.execute(
-                    "SELECT coalesce(max(session), 0) FROM shown WHERE pair = ?", (name,)
+                    "SELECT coalesce(max(seq), 0) FROM shown WHERE pair = ?", (name,)
                 ).fetchone()[0]
             )
             conn.executemany(
-                "INSERT INTO shown (pair, card, session, day) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (pair, card) DO UPDATE SET session = excluded.session,"
-                " day = excluded.day",
-                [(name, key, session, when.isoformat()) for key in keys],
+                "INSERT INTO shown (pair, card, seq) VALUES (?, ?, ?)"
+                " ON CONFLICT (pair, card) DO UPDATE SET seq = excluded.seq",
+                [(name, key, last + i) for i, key in enumerate(keys, 1)],
             )
         logger.debug("recorded %d cards shown", len(keys))
-        return session
+        return len(keys)
 
     def shown(self, pair: str, *, limit: int | None = None) -> tuple[str, ...]:
-        """Keys of the cards ``pair`` was shown, newest session first (empty on a file
-        from before cards were recorded, opened read-only)."""
+        """Keys of the cards ``pair`` was shown, the most recently shown first (empty on
+        a file from before cards were recorded, opened read-only)."""
         name = _check_pair(pair)
-        if limit is not None and (
-            isinstance(limit, bool) or not isinstance(limit, int) or limit < 0
-        ):
-            raise ConfigError(f"limit must be an integer >= 0 or None, got {limit!r}")
+        _check_limit(limit)
         with self._using("read the cards shown") as conn:
             if self._schema < 4:
                 return ()
             rows = conn.execute(
-                "SELECT card FROM shown WHERE pair = ? ORDER BY session DESC, card LIMIT ?",
+                "SELECT card FROM shown WHERE pair = ? ORDER BY seq DESC LIMIT ?",
                 (name, -1 if limit is None else limit),
             ).fetchall()
         return tuple(row[0] for row in rows)

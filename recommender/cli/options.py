@@ -341,7 +341,7 @@ class JointPair:
             self.ctx, None if self.kind_source == "default" else "-", self.names
         )
         if self.kind_source == "history":
-            note += f" (as {self.history.pair} chose last time; choose with --relationship)"
+            note += f" (from the history of {self.history.pair}; choose with --relationship)"
         if not as_json:
             click.echo(f"\n{note}." if footer else f"{note}.")
         elif self.kind_source != "given":
@@ -353,9 +353,9 @@ class JointPair:
 
         if prompts:
             cards = [card_key(p.prompt) for p in prompts]
-            self._write("record the cards shown", lambda s: s.mark_shown(self.history.pair, cards))
+            self._write(lambda s: s.mark_shown(self.history.pair, cards))
 
-    def _write(self, action: str, write: Callable[[Any], object]) -> None:
+    def _write(self, write: Callable[[Any], object]) -> None:
         """Write to the pair's history; a failure is a note, never the command's end."""
         from recommender.history import History
 
@@ -365,7 +365,7 @@ class JointPair:
             with History(self.history_path) as store:
                 write(store)
         except rc.RecommenderError as exc:
-            click.echo(f"closer: note: could not {action}: {exc}", err=True)
+            click.echo(f"closer: note: {exc} (not kept; the rest is done)", err=True)
 
 
 def joint_pair(
@@ -409,7 +409,5 @@ def joint_pair(
     found = JointPair(a, b, ctx, model, history, source, history_path, not no_history)
     if source == "given" and remembered != ctx.relationship.value:
         kind = ctx.relationship.value
-        found._write(
-            "remember the relationship", lambda s: s.remember_relationship(history.pair, kind)
-        )
+        found._write(lambda s: s.remember_relationship(history.pair, kind))
     return found
