@@ -45,7 +45,8 @@ relationship_option = click.option(
     "--relationship",
     type=click.Choice([r.value for r in rc.Relationship]),
     default=None,
-    help=f"Who the two are to each other (default: {DEFAULT_RELATIONSHIP}; always shown).",
+    help="Who the two are to each other, kept for the pair (default: the pair's last "
+    f"choice, else {DEFAULT_RELATIONSHIP}; always shown).",
 )
 context_options = [
     relationship_option,
@@ -411,3 +412,45 @@ def joint_pair(
         kind = ctx.relationship.value
         found._write(lambda s: s.remember_relationship(history.pair, kind))
     return found
+
+
+# ------------------------------------------------------------------ option kinds
+
+
+def count_option(
+    *decls: str, low: int, high: int | None, default: int | None, help: str
+) -> Callable[[F], F]:
+    """An option taking a whole number in ``low..high`` (no upper limit when None);
+    its default is shown in ``--help`` when there is one."""
+    return click.option(
+        *decls,
+        type=click.IntRange(low, high),
+        default=default,
+        show_default=default is not None,
+        help=help,
+    )
+
+
+def share_option(*decls: str, default: float, help: str) -> Callable[[F], F]:
+    """An option taking a number in ``0..1`` (a confidence, a threshold)."""
+    return click.option(
+        *decls, type=click.FloatRange(0.0, 1.0), default=default, show_default=True, help=help
+    )
+
+
+def path_option(
+    *decls: str, help: str, required: bool = False, file_only: bool = False
+) -> Callable[[F], F]:
+    """An option naming a file (``file_only``: never a folder), None when not given."""
+    # No explicit default: click would then take None as given and skip `required`.
+    return click.option(
+        *decls,
+        type=click.Path(path_type=Path, dir_okay=not file_only),
+        required=required,
+        help=help,
+    )
+
+
+def date_option(*decls: str, help: str) -> Callable[[F], F]:
+    """An option taking a day as YYYY-MM-DD (a ``datetime``), None when not given."""
+    return click.option(*decls, type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help=help)

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from recommender.cli.app import main
-from recommender.cli.options import JointPair, joint_pair, pair_command_options
+from recommender.cli.options import JointPair, count_option, joint_pair, pair_command_options
 from recommender.cli.render import (
     COMFORT_NOTE,
     _json_out,
@@ -22,17 +22,11 @@ from recommender.cli.render import (
 
 @main.command("ask")
 @pair_command_options(
-    click.option(
-        "-n",
-        "n",
-        type=click.IntRange(1, 100),
-        default=10,
-        show_default=True,
-        help="How many prompts.",
-    ),
-    click.option(
+    count_option("-n", "n", low=1, high=100, default=10, help="How many prompts."),
+    count_option(
         "--depth",
-        type=click.IntRange(1, 5),
+        low=1,
+        high=5,
         default=None,
         help="Deepest level this time, 1 light .. 5 deeply personal "
         "(never above either profile's max_depth).",

@@ -8,7 +8,13 @@ from typing import Any
 import click
 
 from recommender.cli.app import main
-from recommender.cli.options import joint_pair, pair_command_options
+from recommender.cli.options import (
+    count_option,
+    date_option,
+    joint_pair,
+    pair_command_options,
+    path_option,
+)
 from recommender.cli.render import (
     COMFORT_NOTE,
     COST_LABEL,
@@ -26,33 +32,20 @@ from recommender.export import week_start
 
 @main.command("plan")
 @pair_command_options(
-    click.option(
-        "--weeks",
-        type=click.IntRange(1, 52),
-        default=4,
-        show_default=True,
-        help="How many weeks to plan, 1..52.",
-    ),
-    click.option(
-        "--start",
-        "start",
-        type=click.DateTime(formats=["%Y-%m-%d"]),
-        default=None,
-        help="First day of week 1, YYYY-MM-DD: each week gets its dates.",
-    ),
-    click.option(
+    count_option("--weeks", low=1, high=52, default=4, help="How many weeks to plan, 1..52."),
+    date_option("--start", help="First day of week 1, YYYY-MM-DD: each week gets its dates."),
+    path_option(
         "--export",
         "export_path",
-        type=click.Path(path_type=Path, dir_okay=False),
-        default=None,
+        file_only=True,
         help="Also write the plan to FILE.ics (a calendar, one event a week) or FILE.md.",
     ),
-    click.option(
+    count_option(
         "--prompts",
         "prompts_per_week",
-        type=click.IntRange(1, 20),
+        low=1,
+        high=20,
         default=3,
-        show_default=True,
         help="Conversation prompts each week.",
     ),
 )

@@ -5,10 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import click
-
 from recommender.cli.app import main
-from recommender.cli.options import joint_pair, pair_command_options
+from recommender.cli.options import count_option, joint_pair, pair_command_options
 from recommender.cli.render import (
     _json_out,
     nothing_fits,
@@ -19,14 +17,7 @@ from recommender.cli.render import (
 
 @main.command()
 @pair_command_options(
-    click.option(
-        "-k",
-        "k",
-        type=click.IntRange(1, 50),
-        default=5,
-        show_default=True,
-        help="How many suggestions.",
-    )
+    count_option("-k", "k", low=1, high=50, default=5, help="How many suggestions.")
 )
 def suggest(
     profile_a: Path,
