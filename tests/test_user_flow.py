@@ -383,6 +383,7 @@ def test_the_relationship_is_remembered_for_the_pair_and_always_said(tmp_path: P
     assert "as a couple (from the history of ana-ben" in asked.stderr
     assert "as friends (the default" in run("suggest", ANA, BEN, "--no-history", *history).stdout
     run("suggest", ANA, BEN, "--relationship", "colleagues", *history)
+    run("suggest", ANA, BEN, "--relationship", "romantic", "--no-history", *history)  # not kept
     assert "as colleagues (from the history" in run("ask", ANA, BEN, "-n", "1", *history).stdout
     run("forget", "--pair", "ana-ben", "--yes", *history)
     assert "as friends (the default" in run("suggest", ANA, BEN, *history).stdout

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import click
 
@@ -302,10 +302,6 @@ def pair_command_options(*own: Callable[[F], F]) -> Callable[[F], F]:
     )
 
 
-#: Where the kind of relationship came from, as said beside the output.
-KIND_SOURCES = ("given", "history", "default")
-
-
 @dataclass(frozen=True)
 class JointPair:
     """Two people on the joint path: profiles, situation, model, history snapshot.
@@ -319,8 +315,8 @@ class JointPair:
     b: rc.PersonProfile
     ctx: rc.PairContext
     model: rc.Recommender
-    history: Any  # PairHistory
-    kind_source: str
+    history: rc.PairHistory
+    kind_source: Literal["given", "history", "default"]
     history_path: Path | None
     keep_history: bool
 
@@ -401,7 +397,8 @@ def joint_pair(
         history = PairHistory(_canonical_pair(pair) if pair else pair_name(a.name, b.name))
     else:
         history = _pair_history(history_path, pair, a, b)
-    source, remembered = "default", history.relationship
+    remembered = history.relationship
+    source: Literal["given", "history", "default"] = "default"
     if context["relationship"] is not None:
         source = "given"
     elif remembered in {r.value for r in rc.Relationship}:
