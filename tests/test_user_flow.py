@@ -398,3 +398,26 @@ def test_the_remembered_kind_changes_what_is_suggested(
         s["id"] for s in json.loads(run("suggest", ANA, BEN, "-k", "20", "--json", *history).stdout)
     ]
     assert all(rc.Relationship.colleagues in model.catalog_[i].relationships for i in ids)
+
+
+def test_an_older_history_that_cannot_be_upgraded_is_still_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from recommender import store
+
+    path = tmp_path / "h.sqlite3"
+    top = json.loads(run("suggest", ANA, BEN, "-k", "1", "--json", "--no-history").stdout)
+    some = top[0]["id"]
+    with monkeypatch.context() as old:  # a history written before cards were kept
+        old.setattr(store, "MIGRATIONS", store.MIGRATIONS[:3])
+        old.setattr(store, "SCHEMA_VERSION", 3)
+        with store.History(path) as written:
+            written.record("ana-ben", some, {"ana": 5, "ben": 4})
+
+    def refuse(self: store.History, conn: object) -> None:
+        raise rc.StoreError(f"{self.path}: cannot open the history: the file is read-only")
+
+    monkeypatch.setattr(store.History, "_migrate", refuse)  # a read-only file or folder
+    listed = run("suggest", ANA, BEN, "-k", "50", "--json", "--history", str(path))
+    ids = [s["id"] for s in json.loads(listed.stdout)]
+    assert ids and some not in ids  # the record was read: done today, not suggested

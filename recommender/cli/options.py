@@ -190,7 +190,11 @@ def _pair_history(
     path = history_path or default_history_path()
     if not path.exists():  # nothing recorded yet
         return PairHistory(name)
-    with History(path) as store:
+    try:
+        store = History(path)
+    except rc.StoreError:  # one we may not write (or upgrade): read it as it is
+        store = History(path, readonly=True)
+    with store:
         return store.for_pair(name)
 
 
