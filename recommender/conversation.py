@@ -31,7 +31,16 @@ if TYPE_CHECKING:
     from .history import PairHistory
     from .model import Recommender
 
-__all__ = ["MAX_RUN", "TALK_MINUTES", "Prompt", "ask", "daily_prompt", "prompt_key", "session"]
+__all__ = [
+    "MAX_RUN",
+    "TALK_MINUTES",
+    "Prompt",
+    "ask",
+    "card_key",
+    "daily_prompt",
+    "prompt_key",
+    "session",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +111,10 @@ def ask(
     depth : int, optional
         Caps the session further, 1..5 (never above either person's ``max_depth``).
     history : PairHistory, optional
-        Conversation activities the pair did within the history window are left out.
+        Conversation activities the pair did within the history window are left out;
+        cards it was shown (``history.shown``) come after every fresh card of
+        their level, the longest-ago first, so a pair does not get the same
+        cards every session and still gets a full session when all were seen.
 
     Returns
     -------
@@ -193,7 +205,8 @@ def session(
         activity = model.activities_[row]
         by_level.setdefault(activity.depth, []).append(activity)
     seen = set(skip)
-    streams = {level: _level_stream(acts, seen) for level, acts in by_level.items()}
+    shown = _shown_ranks(history)
+    streams = {level: _level_stream(acts, seen, shown) for level, acts in by_level.items()}
     chosen = _fill_levels(streams, n, start)
     return [p for level in sorted(chosen) for p in chosen[level]]
 
@@ -249,9 +262,53 @@ def _allowed_conversations(
     return np.flatnonzero(allowed)
 
 
-def _level_stream(activities: Sequence[Activity], seen: set[str]) -> Iterator[Prompt]:
-    """Prompts of one depth level: up to MAX_RUN from each activity in turn, never repeating."""
-    queues = [(activity, list(activity.prompts)) for activity in activities]
+def card_key(prompt: str) -> str:
+    """The key a card shown to a pair is stored under: a short hash of :func:`prompt_key`.
+
+    The history keeps only these keys (``History.mark_shown``), never the text.
+
+    Examples
+    --------
+    >>> card_key("What made you laugh?") == card_key("  what made you LAUGH? ")
+    True
+    >>> len(card_key("What made you laugh?"))
+    16
+    """
+    import hashlib
+
+    return hashlib.sha256(prompt_key(prompt).encode()).hexdigest()[:16]
+
+
+def _shown_ranks(history: PairHistory | None) -> dict[str, int]:
+    """Card key -> how long ago the pair saw it (0: the newest); empty without history."""
+    shown = () if history is None else history.shown
+    return {key: rank for rank, key in enumerate(shown)}
+
+
+def _level_stream(
+    activities: Sequence[Activity], seen: set[str], shown: dict[str, int] | None = None
+) -> Iterator[Prompt]:
+    """Prompts of one depth level: up to MAX_RUN from each activity in turn, never
+    repeating; cards in ``shown`` (key -> rank, 0 newest) after every fresh one,
+    the longest-ago first."""
+    if not shown:
+        yield from _round_robin([(a, list(a.prompts)) for a in activities], seen)
+        return
+    keyed = [(a, [(text, card_key(text)) for text in a.prompts]) for a in activities]
+    fresh = [(a, [text for text, key in cards if key not in shown]) for a, cards in keyed]
+    yield from _round_robin(fresh, seen)
+    again = [
+        (shown[key], order, activity, text)
+        for order, (activity, cards) in enumerate(keyed)
+        for text, key in cards
+        if key in shown
+    ]
+    again.sort(key=lambda card: (-card[0], card[1]))  # longest ago first, then activity order
+    yield from _round_robin([(activity, [text]) for _, _, activity, text in again], seen)
+
+
+def _round_robin(queues: list[tuple[Activity, list[str]]], seen: set[str]) -> Iterator[Prompt]:
+    """Up to MAX_RUN prompts from each activity's queue in turn, skipping ``seen`` keys."""
     while queues:
         for activity, queue in queues:
             taken = 0

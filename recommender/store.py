@@ -2,7 +2,10 @@
 
 One SQLite file (stdlib :mod:`sqlite3`) holds, per pair, which activity they
 did (or skipped as "not for us") on which day and how each person rated it
-(1-5). Nothing else: no profiles, no free text. It lives in
+(1-5), which conversation cards ``closer ask`` showed them (as short hashes,
+:meth:`History.mark_shown`) and which kind of relationship they last chose
+(:meth:`History.remember_relationship`). Nothing else: no profiles, no free
+text. It lives in
 ``platformdirs.user_data_dir("closer")`` (:func:`default_history_path`)
 unless a path is given. What the history does to suggestions is
 :mod:`recommender.feedback`.
@@ -34,7 +37,9 @@ unless a path is given. What the history does to suggestions is
   when it is opened.
 * Versioned: a ``schema_version`` table records which of the numbered
   :data:`MIGRATIONS` have run; missing ones run in one transaction, and a file
-  from a newer closer is refused rather than touched.
+  from a newer closer is refused rather than touched. A read-only store reads
+  files from :data:`READABLE_FROM` on: the later migrations only add tables,
+  read as empty where they are missing.
 """
 
 from __future__ import annotations
@@ -62,6 +67,7 @@ from .errors import ConfigError, StoreError
 __all__ = [
     "DEFAULT_WINDOW_DAYS",
     "MIGRATIONS",
+    "READABLE_FROM",
     "History",
     "HistoryRecord",
     "PairHistory",
@@ -112,8 +118,24 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE records ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0"
         " CHECK (skipped IN (0, 1))",
     ),
+    # 4: what a pair was shown and chose: the cards `ask` showed (one row per card;
+    # seq counts the pair's cards in the order shown, the newest showing wins), and
+    # the kind of relationship they last gave.
+    (
+        "CREATE TABLE shown ("
+        " pair TEXT NOT NULL,"
+        " card TEXT NOT NULL,"
+        " seq INTEGER NOT NULL,"
+        " PRIMARY KEY (pair, card)) WITHOUT ROWID",
+        "CREATE INDEX shown_by_pair_seq ON shown (pair, seq)",
+        "CREATE TABLE pairs (pair TEXT PRIMARY KEY, relationship TEXT) WITHOUT ROWID",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+#: Oldest schema a read-only store reads: newer migrations only add tables.
+READABLE_FROM = 3
+#: Newest cards a :class:`PairHistory` snapshot holds (more than a catalogue has).
+MAX_SNAPSHOT_CARDS = 5000
 
 #: Every column a :class:`HistoryRecord` needs, one row per rating (unrated: NULLs).
 _SELECT_RECORDS = (
@@ -121,6 +143,7 @@ _SELECT_RECORDS = (
     " FROM records AS r LEFT JOIN ratings AS g ON g.record_id = r.id"
 )
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")  # schema.SLUG_PATTERN; a test keeps them equal
+_CARD = re.compile(r"^[0-9a-f]{8,64}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -211,6 +234,11 @@ class PairHistory:
     records: tuple[HistoryRecord, ...] = ()
     today: dt.date = field(default_factory=dt.date.today)
     window_days: int = DEFAULT_WINDOW_DAYS
+    #: Keys of the conversation cards the pair was shown, the most recent first
+    #: (``recommender.conversation.card_key``): ask prefers the others.
+    shown: tuple[str, ...] = ()
+    #: The kind of relationship the pair last chose (a ``Relationship`` value), if any.
+    relationship: str | None = None
 
     def recent_ids(self) -> set[str]:
         """Activity ids done within ``window_days`` of ``today``."""
@@ -295,6 +323,30 @@ def _check_day(day: Any, today: dt.date | None = None) -> dt.date:
     return when
 
 
+def _check_limit(limit: Any) -> None:
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+        raise ConfigError(f"limit must be an integer >= 0 or None, got {limit!r}")
+
+
+def _check_cards(cards: Any) -> list[str]:
+    if isinstance(cards, (str, bytes)) or not isinstance(cards, (list, tuple)):
+        raise ConfigError(f"cards must be a list of card keys, got {type(cards).__name__}")
+    for card in cards:
+        if not isinstance(card, str) or not _CARD.match(card):
+            raise ConfigError(
+                f"a card key is 8..64 lowercase hex digits (conversation.card_key), got {card!r}"
+            )
+    return list(dict.fromkeys(cards))
+
+
+def _check_relationship(relationship: Any) -> str:
+    if isinstance(relationship, str) and _SLUG.match(relationship):
+        return relationship
+    raise ConfigError(
+        f"relationship must be a Relationship value such as 'friends', got {relationship!r}"
+    )
+
+
 def _check_window(window_days: Any) -> int:
     if (
         isinstance(window_days, bool)
@@ -359,6 +411,7 @@ class History:
         # a transaction is never interleaved with another thread's statements.
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
+        self._schema = 0  # the file's schema version, once open
         self._conn = self._open()
 
     def __repr__(self) -> str:
@@ -457,8 +510,9 @@ class History:
                 conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+        self._schema = version
         if self.readonly:
-            if version < SCHEMA_VERSION:
+            if version < READABLE_FROM:
                 raise StoreError(
                     f"{self.path}: history schema version {version} needs upgrading to "
                     f"{SCHEMA_VERSION}, which a read-only store cannot do; open it once "
@@ -472,6 +526,7 @@ class History:
         conn.execute("PRAGMA secure_delete=ON")
         if version < SCHEMA_VERSION:
             self._migrate(conn)
+            self._schema = SCHEMA_VERSION
 
     def _inspect(self, conn: sqlite3.Connection) -> int:
         """The schema version of a closer history (0 when new); refuse anything else."""
@@ -653,10 +708,7 @@ class History:
         ``until`` drops records dated after it; ``limit`` keeps the newest ``limit``.
         """
         name = _check_pair(pair)
-        if limit is not None and (
-            isinstance(limit, bool) or not isinstance(limit, int) or limit < 0
-        ):
-            raise ConfigError(f"limit must be an integer >= 0 or None, got {limit!r}")
+        _check_limit(limit)
         if until is not None and not isinstance(until, dt.date):
             raise ConfigError(f"until must be a date or None, got {type(until).__name__}")
         last_day = "9999-12-31" if until is None else until.isoformat()
@@ -705,7 +757,67 @@ class History:
         elif not isinstance(today, dt.date):
             raise ConfigError(f"today must be a date, got {type(today).__name__}")
         records = self.records(name, until=today, limit=MAX_SNAPSHOT_RECORDS)
-        return PairHistory(name, records, today, window)
+        shown = self.shown(name, limit=MAX_SNAPSHOT_CARDS)
+        return PairHistory(name, records, today, window, shown, self.relationship(name))
+
+    # ------------------------------------------------------------ cards and kinds
+
+    def mark_shown(self, pair: str, cards: list[str] | tuple[str, ...]) -> int:
+        """Record that ``pair`` was shown these cards (keys from ``conversation.card_key``),
+        in this order; returns how many were recorded.
+
+        A card shown before becomes the newest. Nothing but the keys (hashes of
+        the catalogue's prompts) is stored.
+        """
+        name = _check_pair(pair)
+        keys = _check_cards(cards)
+        with self._using("record the cards shown", write=True) as conn, self._transaction(conn):
+            last = int(
+                conn.execute(
+                    "SELECT coalesce(max(seq), 0) FROM shown WHERE pair = ?", (name,)
+                ).fetchone()[0]
+            )
+            conn.executemany(
+                "INSERT INTO shown (pair, card, seq) VALUES (?, ?, ?)"
+                " ON CONFLICT (pair, card) DO UPDATE SET seq = excluded.seq",
+                [(name, key, last + i) for i, key in enumerate(keys, 1)],
+            )
+        logger.debug("recorded %d cards shown", len(keys))
+        return len(keys)
+
+    def shown(self, pair: str, *, limit: int | None = None) -> tuple[str, ...]:
+        """Keys of the cards ``pair`` was shown, the most recently shown first (empty on
+        a file from before cards were recorded, opened read-only)."""
+        name = _check_pair(pair)
+        _check_limit(limit)
+        with self._using("read the cards shown") as conn:
+            if self._schema < 4:
+                return ()
+            rows = conn.execute(
+                "SELECT card FROM shown WHERE pair = ? ORDER BY seq DESC LIMIT ?",
+                (name, -1 if limit is None else limit),
+            ).fetchall()
+        return tuple(row[0] for row in rows)
+
+    def remember_relationship(self, pair: str, relationship: str) -> None:
+        """Keep the kind of relationship ``pair`` chose (a ``Relationship`` value)."""
+        name = _check_pair(pair)
+        kind = _check_relationship(relationship)
+        with self._using("remember the relationship", write=True) as conn, self._transaction(conn):
+            conn.execute(
+                "INSERT INTO pairs (pair, relationship) VALUES (?, ?)"
+                " ON CONFLICT (pair) DO UPDATE SET relationship = excluded.relationship",
+                (name, kind),
+            )
+
+    def relationship(self, pair: str) -> str | None:
+        """The kind of relationship ``pair`` last chose; None when never given."""
+        name = _check_pair(pair)
+        with self._using("read the history") as conn:
+            if self._schema < 4:
+                return None
+            row = conn.execute("SELECT relationship FROM pairs WHERE pair = ?", (name,)).fetchone()
+        return None if row is None else str(row[0])
 
     def forget(self, pair: str) -> int:
         """Delete everything about ``pair``; returns how many records went."""
@@ -718,6 +830,8 @@ class History:
                     (name,),
                 )
                 removed = conn.execute("DELETE FROM records WHERE pair = ?", (name,)).rowcount
+                conn.execute("DELETE FROM shown WHERE pair = ?", (name,))
+                conn.execute("DELETE FROM pairs WHERE pair = ?", (name,))
             self._truncate_log(conn)
         logger.debug("forgot a pair: %d records", removed)
         return int(removed)
@@ -763,9 +877,15 @@ class History:
             logger.debug("history checkpoint after a delete was deferred (readers active)")
 
     def pairs(self) -> list[str]:
-        """The names of every pair with at least one record, sorted."""
+        """The names of every pair the history knows (a record, cards shown or a
+        relationship kind), sorted."""
         with self._using("read the history") as conn:
-            rows = conn.execute("SELECT DISTINCT pair FROM records ORDER BY pair").fetchall()
+            rows = conn.execute(
+                "SELECT pair FROM records UNION SELECT pair FROM shown"
+                " UNION SELECT pair FROM pairs ORDER BY pair"
+                if self._schema >= 4
+                else "SELECT DISTINCT pair FROM records ORDER BY pair"
+            ).fetchall()
         return [row[0] for row in rows]
 
     def close(self) -> None:

@@ -232,8 +232,9 @@ def test_ask_exclude_drops_that_conversation(runner: CliRunner) -> None:
 
 
 def test_ask_prints_numbered_questions_by_depth_for_people(runner: CliRunner) -> None:
-    prompts = ask_json(runner, "-n", "6")
-    result = ok(invoke(runner, "ask", ANA, BEN, "-n", "6"))
+    # --no-history: the text session is the JSON one (cards shown are not kept).
+    prompts = ask_json(runner, "-n", "6", "--no-history")
+    result = ok(invoke(runner, "ask", ANA, BEN, "-n", "6", "--no-history"))
     lines = result.stdout.splitlines()
     assert lines[0] == "Questions for Ana and Ben"
     assert "Depth 1: light and playful" in lines

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 import recommender as rc
 from recommender.constraints import depth_cap
-from recommender.conversation import MAX_RUN, Prompt, ask, prompt_key
+from recommender.conversation import MAX_RUN, Prompt, ask, card_key, prompt_key
 from recommender.history import HistoryRecord, PairHistory
 from tests.conftest import make_activity
 
@@ -301,6 +301,47 @@ def test_conversations_done_before_the_window_come_back(model: rc.Recommender) -
     done = HistoryRecord(first.id, today - dt.timedelta(days=200), {"ana": 5, "ben": 4})
     history = PairHistory("ana-ben", (done,), today=today)
     assert ask(model, A, B, n=1, history=history) == [first]
+
+
+def _seen(history: PairHistory | None, prompts: list[Prompt]) -> PairHistory:
+    """The history after a session: its cards are the most recently shown."""
+    before = () if history is None else history.shown
+    newest = tuple(card_key(p.prompt) for p in reversed(prompts))
+    return PairHistory("ana-ben", shown=newest + tuple(k for k in before if k not in newest))
+
+
+def test_cards_the_pair_was_shown_come_after_fresh_ones(model: rc.Recommender) -> None:
+    first = ask(model, A, B, n=10)
+    second = ask(model, A, B, n=10, history=_seen(None, first))
+    assert len(second) == 10 and not {p.prompt for p in first} & {p.prompt for p in second}
+    depths = [p.depth for p in second]
+    assert depths == sorted(depths)  # still light first, rising
+
+
+def test_when_every_card_was_seen_the_longest_ago_come_back_first() -> None:
+    model = fit(talk("talk-one", 1, questions("One", 3)))
+    history = None
+    sessions = []
+    for _ in range(3):
+        prompts = ask(model, A, B, n=2, history=history)
+        sessions.append([p.prompt for p in prompts])
+        history = _seen(history, prompts)
+    q1, q2, q3 = questions("One", 3)
+    assert sessions == [[q1, q2], [q3, q1], [q2, q3]]  # a full session every time
+
+
+@HYPOTHESIS
+@given(shown=st.lists(st.integers(0, 40), unique=True, max_size=41), n=st.integers(1, 41))
+def test_shown_cards_come_last_in_their_level_and_never_shorten_a_session(
+    model: rc.Recommender, shown: list[int], n: int
+) -> None:
+    deck = ask(model, A, B, n=41)
+    keys = {card_key(deck[i].prompt) for i in shown}
+    again = ask(model, A, B, n=n, history=PairHistory("ana-ben", shown=tuple(keys)))
+    assert len(again) == min(n, len(deck)) and len({p.prompt for p in again}) == len(again)
+    for level in {p.depth for p in again}:
+        fresh = [card_key(p.prompt) not in keys for p in again if p.depth == level]
+        assert fresh == sorted(fresh, reverse=True)
 
 
 # ------------------------------------------------------------------ errors

@@ -21,6 +21,7 @@ import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -902,3 +903,94 @@ def test_26_weeks_never_repeat_inside_the_window_and_fit_holds(tmp_path: Path) -
     ratio = np.array(means) / np.array(best)
     assert ratio.min() >= 0.85, ratio.round(3).tolist()
     assert ratio.mean() >= 0.9, ratio.round(3).tolist()
+
+
+# ------------------------------------------------------------------ cards shown, the kind chosen
+
+
+def _version_3_file(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A history as closer wrote it before cards and kinds were kept (schema 3)."""
+    with monkeypatch.context() as old:
+        old.setattr(hist, "MIGRATIONS", hist.MIGRATIONS[:3])
+        old.setattr(hist, "SCHEMA_VERSION", 3)
+        with History(path) as store:
+            store.record("ana-ben", "stargaze", {"ana": 5, "ben": 4}, day=TODAY)
+
+
+def test_a_version_3_history_reads_read_only_and_migrates_when_written(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _version_3_file(path, monkeypatch)
+    with History(path, readonly=True) as reader:  # what batch workers do
+        snap = reader.for_pair("ana-ben", today=TODAY)
+        assert [r.activity_id for r in snap.records] == ["stargaze"]
+        assert (snap.shown, snap.relationship, reader.pairs()) == ((), None, ["ana-ben"])
+    with History(path) as store:
+        store.mark_shown("ana-ben", ["00000000000000aa"])
+        store.remember_relationship("ana-ben", "romantic")
+        snap = store.for_pair("ana-ben", today=TODAY)
+    assert [r.ratings for r in snap.records] == [{"ana": 5, "ben": 4}]
+    assert (snap.shown, snap.relationship) == (("00000000000000aa",), "romantic")
+    with _raw(path) as conn:
+        versions = [row[0] for row in conn.execute("SELECT version FROM schema_version")]
+    assert versions == [1, 2, 3, 4]
+    assert _mode(path) == 0o600
+
+
+def test_cards_shown_come_back_most_recent_first_and_move_when_shown_again(
+    store: History,
+) -> None:
+    store.mark_shown("Ben-Ana", ["000000000000000a", "000000000000000b"])
+    store.mark_shown("ana-ben", ["000000000000000c", "000000000000000a"])
+    assert store.shown("ana_ben") == (
+        "000000000000000a",
+        "000000000000000c",
+        "000000000000000b",
+    )
+    assert store.shown("ana-ben", limit=1) == ("000000000000000a",)
+    assert store.shown("cai-dee") == ()
+    assert store.pairs() == ["ana-ben"]  # a pair that only asked is known
+
+
+def test_the_kind_of_relationship_is_kept_per_pair_and_replaced(store: History) -> None:
+    assert store.relationship("ana-ben") is None
+    store.remember_relationship("ana-ben", "friends")
+    store.remember_relationship("Ben-Ana", "romantic")
+    store.remember_relationship("cai-dee", "colleagues")
+    assert (store.relationship("ana-ben"), store.relationship("cai-dee")) == (
+        "romantic",
+        "colleagues",
+    )
+
+
+def test_forget_also_forgets_cards_and_the_kind(path: Path, store: History) -> None:
+    store.record("ana-ben", "stargaze", day=TODAY)
+    store.mark_shown("ana-ben", ["000000000000000a"])
+    store.remember_relationship("ana-ben", "romantic")
+    assert store.forget("ana-ben") == 1
+    assert (store.shown("ana-ben"), store.relationship("ana-ben"), store.pairs()) == ((), None, [])
+    assert b"000000000000000a" not in path.read_bytes()
+
+
+@pytest.mark.parametrize(
+    "cards", ["000000000000000a", ["What made you laugh?"], ["0a"], [None], {"00000000000a"}]
+)
+def test_cards_must_be_a_list_of_hex_keys(store: History, cards: Any) -> None:
+    with pytest.raises(rc.ConfigError, match="card"):
+        store.mark_shown("ana-ben", cards)
+    assert store.shown("ana-ben") == ()
+
+
+@pytest.mark.parametrize("kind", ["", "Couple!", None, 3])
+def test_a_kind_must_be_a_relationship_value(store: History, kind: Any) -> None:
+    with pytest.raises(rc.ConfigError, match="relationship must be"):
+        store.remember_relationship("ana-ben", kind)
+
+
+def test_a_read_only_store_refuses_to_keep_cards(path: Path) -> None:
+    History(path).close()
+    with History(path, readonly=True) as reader:
+        with pytest.raises(rc.StoreError, match=r"cannot record the cards shown: .*read-only"):
+            reader.mark_shown("ana-ben", ["000000000000000a"])
+        with pytest.raises(rc.StoreError, match="cannot remember the relationship"):
+            reader.remember_relationship("ana-ben", "friends")

@@ -314,3 +314,110 @@ def test_a_typo_in_pair_is_not_silent(tmp_path: Path) -> None:
     assert "new pair" not in first.stderr
     typo = run("done", some, "--pair", "ana-bne", "--ratings", "5", "4", "--history", history)
     assert "'ana-bne' is a new pair; did you mean 'ana-ben'?" in typo.stderr
+
+
+# ------------------------------------------------------------------ cards seen, the kind remembered
+
+
+def _prompts(*args: str) -> list[str]:
+    return [p["prompt"] for p in json.loads(run("ask", ANA, BEN, "--json", *args).stdout)]
+
+
+def test_two_ask_sessions_for_the_same_pair_give_different_cards(tmp_path: Path) -> None:
+    history = tmp_path / "h.sqlite3"
+    first = _prompts("--history", str(history))
+    second = _prompts("--history", str(history))
+    assert len(first) == len(second) == 10 and not set(first) & set(second)
+    assert history.stat().st_mode & 0o777 == 0o600
+    assert set(_prompts()).isdisjoint(_prompts())  # the default history as well
+
+
+def test_ask_no_history_neither_reads_nor_keeps_the_cards(tmp_path: Path) -> None:
+    history = tmp_path / "h.sqlite3"
+    first = _prompts("--history", str(history), "--no-history")
+    assert _prompts("--history", str(history), "--no-history") == first
+    assert not history.exists()
+    assert _prompts("--history", str(history)) == first  # nothing was kept
+
+
+def test_ask_one_keeps_only_the_cards_it_showed(tmp_path: Path) -> None:
+    history = str(tmp_path / "h.sqlite3")
+    deck = _prompts("-n", "5", "--no-history")
+    result = CliRunner().invoke(
+        cli.main, ["ask", ANA, BEN, "-n", "5", "--one", "--history", history], input="\nq\n"
+    )
+    assert result.exit_code == 0 and deck[1] in result.stdout and deck[2] not in result.stdout
+    after = _prompts("-n", "5", "--history", history)
+    assert not set(after) & set(deck[:2]) and deck[2] in after
+
+
+def test_ask_still_shows_its_cards_when_the_history_cannot_be_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from recommender.store import History
+
+    def refuse(self: History, pair: str, cards: list[str]) -> int:
+        raise rc.StoreError(f"{self.path}: cannot record the cards shown: the disk is full")
+
+    monkeypatch.setattr(History, "mark_shown", refuse)
+    result = run("ask", ANA, BEN, "-n", "2", "--history", str(tmp_path / "h.sqlite3"))
+    assert "Questions for Ana and Ben" in result.stdout
+    assert result.stderr == (
+        f"closer: note: {tmp_path / 'h.sqlite3'}: cannot record the cards shown: the disk is "
+        "full (not kept; the rest is done)\n"
+    )
+
+
+def test_the_relationship_is_remembered_for_the_pair_and_always_said(tmp_path: Path) -> None:
+    history = ["--history", str(tmp_path / "h.sqlite3")]
+    first = run("suggest", ANA, BEN, "-k", "1", *history).stdout
+    assert first.rstrip().endswith("as friends (the default; choose with --relationship).")
+    chosen = run("plan", ANA, BEN, "--weeks", "1", "--relationship", "romantic", *history)
+    assert chosen.stdout.rstrip().endswith("For Ana and Ben, as a couple.")
+    later = run("suggest", ANA, BEN, "-k", "1", *history).stdout
+    assert later.rstrip().endswith(
+        "For Ana and Ben, as a couple (from the history of ana-ben; choose with --relationship)."
+    )
+    asked = run("ask", ANA, BEN, "-n", "1", "--json", *history)
+    assert json.loads(asked.stdout)[0]["prompt"]  # stdout stays the document alone
+    assert "as a couple (from the history of ana-ben" in asked.stderr
+    assert "as friends (the default" in run("suggest", ANA, BEN, "--no-history", *history).stdout
+    run("suggest", ANA, BEN, "--relationship", "colleagues", *history)
+    run("suggest", ANA, BEN, "--relationship", "romantic", "--no-history", *history)  # not kept
+    assert "as colleagues (from the history" in run("ask", ANA, BEN, "-n", "1", *history).stdout
+    run("forget", "--pair", "ana-ben", "--yes", *history)
+    assert "as friends (the default" in run("suggest", ANA, BEN, *history).stdout
+
+
+def test_the_remembered_kind_changes_what_is_suggested(
+    model: rc.Recommender, tmp_path: Path
+) -> None:
+    history = ["--history", str(tmp_path / "h.sqlite3")]
+    run("suggest", ANA, BEN, "-k", "1", "--relationship", "colleagues", *history)
+    ids = [
+        s["id"] for s in json.loads(run("suggest", ANA, BEN, "-k", "20", "--json", *history).stdout)
+    ]
+    assert all(rc.Relationship.colleagues in model.catalog_[i].relationships for i in ids)
+
+
+def test_an_older_history_that_cannot_be_upgraded_is_still_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from recommender import store
+
+    path = tmp_path / "h.sqlite3"
+    top = json.loads(run("suggest", ANA, BEN, "-k", "1", "--json", "--no-history").stdout)
+    some = top[0]["id"]
+    with monkeypatch.context() as old:  # a history written before cards were kept
+        old.setattr(store, "MIGRATIONS", store.MIGRATIONS[:3])
+        old.setattr(store, "SCHEMA_VERSION", 3)
+        with store.History(path) as written:
+            written.record("ana-ben", some, {"ana": 5, "ben": 4})
+
+    def refuse(self: store.History, conn: object) -> None:
+        raise rc.StoreError(f"{self.path}: cannot open the history: the file is read-only")
+
+    monkeypatch.setattr(store.History, "_migrate", refuse)  # a read-only file or folder
+    listed = run("suggest", ANA, BEN, "-k", "50", "--json", "--history", str(path))
+    ids = [s["id"] for s in json.loads(listed.stdout)]
+    assert ids and some not in ids  # the record was read: done today, not suggested

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import click
 
@@ -44,7 +45,8 @@ relationship_option = click.option(
     "--relationship",
     type=click.Choice([r.value for r in rc.Relationship]),
     default=None,
-    help=f"Who the two are to each other (default: {DEFAULT_RELATIONSHIP}; always shown).",
+    help="Who the two are to each other, kept for the pair (default: the pair's last "
+    f"choice, else {DEFAULT_RELATIONSHIP}; always shown).",
 )
 context_options = [
     relationship_option,
@@ -188,7 +190,11 @@ def _pair_history(
     path = history_path or default_history_path()
     if not path.exists():  # nothing recorded yet
         return PairHistory(name)
-    with History(path) as store:
+    try:
+        store = History(path)
+    except rc.StoreError:  # one we may not write (or upgrade): read it as it is
+        store = History(path, readonly=True)
+    with store:
         return store.for_pair(name)
 
 
@@ -269,3 +275,183 @@ def _check_excluded(model: rc.Recommender, ctx: rc.PairContext) -> None:
                 f"{_did_you_mean(activity_id, model.activity_ids_)}",
                 param_hint="'--exclude'",
             )
+
+
+# ------------------------------------------------------------------ the pair commands
+
+no_history_option = click.option(
+    "--no-history",
+    "no_history",
+    is_flag=True,
+    help="Neither read nor write the pair's history (what you did, cards shown, the kind "
+    "of relationship).",
+)
+
+
+def pair_command_options(*own: Callable[[F], F]) -> Callable[[F], F]:
+    """Every option of ``suggest``, ``ask`` and ``plan``: the two profiles, the
+    command's ``own`` options, the pair's situation, strategy, catalogue, history
+    and ``--json``; the command receives the situation as ``**context``."""
+    return apply_options(
+        [
+            *profiles_arguments,
+            *own,
+            *context_options,
+            strategy_option,
+            catalog_option,
+            *history_options,
+            no_history_option,
+            json_option,
+        ]
+    )
+
+
+@dataclass(frozen=True)
+class JointPair:
+    """Two people on the joint path: profiles, situation, model, history snapshot.
+
+    ``kind_source`` says where ``ctx.relationship`` came from: ``given`` on the
+    command line (and remembered for the pair), the pair's ``history``, or the
+    ``default`` (:data:`DEFAULT_RELATIONSHIP`).
+    """
+
+    a: rc.PersonProfile
+    b: rc.PersonProfile
+    ctx: rc.PairContext
+    model: rc.Recommender
+    history: rc.PairHistory
+    kind_source: Literal["given", "history", "default"]
+    history_path: Path | None
+    keep_history: bool
+
+    @property
+    def names(self) -> tuple[str, str]:
+        """The two people's names, in the order given."""
+        return self.a.name, self.b.name
+
+    def say_kind(self, as_json: bool, *, footer: bool = True) -> None:
+        """Say which kind of relationship the output is for, and where it came from.
+
+        For people always (the last line, or with ``footer=False`` a line under
+        the heading); beside ``--json`` (whose stdout is the document alone) on
+        stderr, unless it was given on the command line.
+        """
+        from recommender.cli.render import relationship_note
+
+        note = relationship_note(
+            self.ctx, None if self.kind_source == "default" else "-", self.names
+        )
+        if self.kind_source == "history":
+            note += f" (from the history of {self.history.pair}; choose with --relationship)"
+        if not as_json:
+            click.echo(f"\n{note}." if footer else f"{note}.")
+        elif self.kind_source != "given":
+            click.echo(f"closer: {note[0].lower()}{note[1:]}", err=True)
+
+    def remember_cards(self, prompts: Sequence[Any]) -> None:
+        """Record the cards shown, so the next session prefers others."""
+        from recommender.conversation import card_key
+
+        if prompts:
+            cards = [card_key(p.prompt) for p in prompts]
+            self._write(lambda s: s.mark_shown(self.history.pair, cards))
+
+    def _write(self, write: Callable[[Any], object]) -> None:
+        """Write to the pair's history; a failure is a note, never the command's end."""
+        from recommender.history import History
+
+        if not self.keep_history:
+            return
+        try:
+            with History(self.history_path) as store:
+                write(store)
+        except rc.RecommenderError as exc:
+            click.echo(f"closer: note: {exc} (not kept; the rest is done)", err=True)
+
+
+def joint_pair(
+    profile_a: Path,
+    profile_b: Path | None,
+    *,
+    as_json: bool,
+    catalog_path: Path | None,
+    strategy: str,
+    history_path: Path | None,
+    pair: str | None,
+    no_history: bool,
+    **context: Any,
+) -> JointPair | None:
+    """The pair on the joint path, or None when the safety path answered.
+
+    Takes the options of :func:`pair_command_options` (``context``: the pair's
+    situation, as :func:`_context` reads it). Checks ``--exclude``, reads the
+    pair's history (unless ``--no-history``) and takes the kind of relationship
+    from ``--relationship`` (remembered for the pair), else from the history,
+    else :data:`DEFAULT_RELATIONSHIP`.
+    """
+    from recommender.cli.support import support_first
+    from recommender.history import PairHistory, pair_name
+
+    joint = support_first(profile_a, profile_b, context, as_json, catalog_path, strategy)
+    if joint is None:
+        return None
+    a, b, ctx, model = joint
+    _check_excluded(model, ctx)
+    if no_history:
+        history = PairHistory(_canonical_pair(pair) if pair else pair_name(a.name, b.name))
+    else:
+        history = _pair_history(history_path, pair, a, b)
+    remembered = history.relationship
+    source: Literal["given", "history", "default"] = "default"
+    if context["relationship"] is not None:
+        source = "given"
+    elif remembered in {r.value for r in rc.Relationship}:
+        source = "history"
+        ctx = _context(**{**context, "relationship": remembered})
+    found = JointPair(a, b, ctx, model, history, source, history_path, not no_history)
+    if source == "given" and remembered != ctx.relationship.value:
+        kind = ctx.relationship.value
+        found._write(lambda s: s.remember_relationship(history.pair, kind))
+    return found
+
+
+# ------------------------------------------------------------------ option kinds
+
+
+def count_option(
+    *decls: str, low: int, high: int | None, default: int | None, help: str
+) -> Callable[[F], F]:
+    """An option taking a whole number in ``low..high`` (no upper limit when None);
+    its default is shown in ``--help`` when there is one."""
+    return click.option(
+        *decls,
+        type=click.IntRange(low, high),
+        default=default,
+        show_default=default is not None,
+        help=help,
+    )
+
+
+def share_option(*decls: str, default: float, help: str) -> Callable[[F], F]:
+    """An option taking a number in ``0..1`` (a confidence, a threshold)."""
+    return click.option(
+        *decls, type=click.FloatRange(0.0, 1.0), default=default, show_default=True, help=help
+    )
+
+
+def path_option(
+    *decls: str, help: str, required: bool = False, file_only: bool = False
+) -> Callable[[F], F]:
+    """An option naming a file (``file_only``: never a folder), None when not given."""
+    # No explicit default: click would then take None as given and skip `required`.
+    return click.option(
+        *decls,
+        type=click.Path(path_type=Path, dir_okay=not file_only),
+        required=required,
+        help=help,
+    )
+
+
+def date_option(*decls: str, help: str) -> Callable[[F], F]:
+    """An option taking a day as YYYY-MM-DD (a ``datetime``), None when not given."""
+    return click.option(*decls, type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help=help)

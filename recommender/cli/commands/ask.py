@@ -7,19 +7,8 @@ from typing import Any
 
 import click
 
-import recommender as rc
 from recommender.cli.app import main
-from recommender.cli.options import (
-    _check_excluded,
-    _pair_history,
-    apply_options,
-    catalog_option,
-    context_options,
-    history_options,
-    json_option,
-    profiles_arguments,
-    strategy_option,
-)
+from recommender.cli.options import JointPair, count_option, joint_pair, pair_command_options
 from recommender.cli.render import (
     COMFORT_NOTE,
     _json_out,
@@ -28,37 +17,25 @@ from recommender.cli.render import (
     prompt_record,
     render_aftercare,
     render_prompts,
-    say_relationship,
 )
-from recommender.cli.support import support_first
 
 
 @main.command("ask")
-@apply_options(profiles_arguments)
-@click.option(
-    "-n",
-    "n",
-    type=click.IntRange(1, 100),
-    default=10,
-    show_default=True,
-    help="How many prompts.",
+@pair_command_options(
+    count_option("-n", "n", low=1, high=100, default=10, help="How many prompts."),
+    count_option(
+        "--depth",
+        low=1,
+        high=5,
+        default=None,
+        help="Deepest level this time, 1 light .. 5 deeply personal "
+        "(never above either profile's max_depth).",
+    ),
+    click.option("--one", is_flag=True, help="One card at a time: Enter shows the next."),
+    click.option(
+        "--daily", is_flag=True, help="Today's one question: a new one each day, never repeating."
+    ),
 )
-@click.option(
-    "--depth",
-    type=click.IntRange(1, 5),
-    default=None,
-    help="Deepest level this time, 1 light .. 5 deeply personal "
-    "(never above either profile's max_depth).",
-)
-@click.option("--one", is_flag=True, help="One card at a time: Enter shows the next.")
-@click.option(
-    "--daily", is_flag=True, help="Today's one question: a new one each day, never repeating."
-)
-@apply_options(context_options)
-@strategy_option
-@catalog_option
-@apply_options(history_options)
-@json_option
 def ask_command(
     profile_a: Path,
     profile_b: Path | None,
@@ -66,71 +43,57 @@ def ask_command(
     depth: int | None,
     one: bool,
     daily: bool,
-    strategy: str,
-    catalog_path: Path | None,
-    history_path: Path | None,
-    pair: str | None,
     as_json: bool,
-    **context: Any,
+    **options: Any,
 ) -> None:
     """Conversation prompts for two people: light first, rising in depth.
 
     Questions of rising depth, both people answering each one in turn, build
     closeness (Aron et al. 1997). Never deeper than either profile's max_depth,
-    never the same prompt twice. Themes of activities in the pair's history
-    come after fresh ones, so sessions do not open with the same cards.
+    never the same prompt twice. The cards shown are kept in the pair's
+    history: the next session prefers cards the pair has not seen (the
+    longest-ago seen come back when all have been), and themes of activities
+    the pair did come after fresh ones.
 
     \b
     Example:
       closer ask examples/ana.yaml examples/ben.yaml -n 8 --relationship friends
       closer ask examples/ana.yaml examples/ben.yaml --daily
     """
-    joint = support_first(profile_a, profile_b, context, as_json, catalog_path, strategy)
+    joint = joint_pair(profile_a, profile_b, as_json=as_json, **options)
     if joint is None:  # the safety path answered: individual support only
         return
-    a, b, ctx, model = joint
-    _check_excluded(model, ctx)
-    history = _pair_history(history_path, pair, a, b)
-    prompts = _session_prompts(
-        model, a, b, ctx, history, n=1 if daily else n, depth=depth, daily=daily
-    )
+    prompts = _session_prompts(joint, n=1 if daily else n, depth=depth, daily=daily)
     if not prompts:
-        _no_prompts(model, a, b, ctx, history, as_json)
-    notes = aftercare_notes(model, prompts)
+        _no_prompts(joint.model, joint.a, joint.b, joint.ctx, joint.history, as_json)
+    notes = aftercare_notes(joint.model, prompts)
     if as_json:
-        say_relationship(ctx, context["relationship"], (a.name, b.name), as_json)
+        joint.say_kind(as_json)
         _json_out([prompt_record(p, notes.get(p.id)) for p in prompts])
+        joint.remember_cards(prompts)
         return
-    click.echo(
-        f"{'Today' + chr(39) + 's question' if daily else 'Questions'} for {a.name} and {b.name}"
-    )
-    say_relationship(ctx, context["relationship"], (a.name, b.name), as_json, footer=False)
+    a, b = joint.names
+    click.echo(f"{'Today' + chr(39) + 's question' if daily else 'Questions'} for {a} and {b}")
+    joint.say_kind(as_json, footer=False)
     click.echo("")
     if one:
-        _one_card_at_a_time(prompts)
+        prompts = prompts[: _one_card_at_a_time(prompts)]
     else:
         render_prompts(prompts)
     render_aftercare(prompts, notes)
     click.echo("")
     click.echo(COMFORT_NOTE)
+    joint.remember_cards(prompts)
 
 
-def _session_prompts(
-    model: rc.Recommender,
-    a: rc.PersonProfile,
-    b: rc.PersonProfile,
-    ctx: rc.PairContext,
-    history: Any,
-    *,
-    n: int,
-    depth: int | None,
-    daily: bool,
-) -> list[Any]:
-    """Today's card (``--daily``), or a session whose already-done themes come last."""
+def _session_prompts(joint: JointPair, *, n: int, depth: int | None, daily: bool) -> list[Any]:
+    """Today's card (``--daily``), or a session of cards the pair has not seen
+    lately, whose already-done themes come last."""
     import datetime as dt
 
     from recommender.conversation import daily_prompt, session
 
+    model, a, b, ctx, history = joint.model, joint.a, joint.b, joint.ctx, joint.history
     if daily:
         card = daily_prompt(model, a, b, ctx, day=dt.date.today(), pair=history.pair)
         return [] if card is None else [card]
@@ -140,19 +103,21 @@ def _session_prompts(
     )
 
 
-def _one_card_at_a_time(prompts: list[Any]) -> None:
-    """Show a card, wait for Enter (q stops), as a deck is played."""
+def _one_card_at_a_time(prompts: list[Any]) -> int:
+    """Show a card, wait for Enter (q stops), as a deck is played; returns how many
+    cards were shown."""
     for i, p in enumerate(prompts, start=1):
         click.echo(f"  {i}/{len(prompts)}  (depth {p.depth}, {p.title})")
         click.echo(f"  {p.prompt}")
         if i == len(prompts):
-            return
+            return i
         try:
             answer = click.prompt(
                 "  Enter: next card, q: stop", default="", show_default=False, err=True
             )
         except click.Abort:  # end of input: the deck just stops
-            return
+            return i
         if answer.strip().lower() == "q":
-            return
+            return i
         click.echo("")
+    return 0

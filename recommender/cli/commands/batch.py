@@ -21,7 +21,7 @@ import click
 
 import recommender as rc
 from recommender.cli.app import main
-from recommender.cli.options import catalog_option
+from recommender.cli.options import catalog_option, date_option, path_option
 from recommender.cli.render import progress_bar
 from recommender.model import DEFAULT_STRATEGY
 
@@ -87,27 +87,18 @@ def _model(model_path: Path | None, catalog_path: Path | None, strategy: str | N
     help="How the two people's fits combine (default: the default strategy, or the saved model's).",
 )
 @catalog_option
-@click.option(
+@path_option(
     "--model",
     "model_path",
-    type=click.Path(path_type=Path),
-    default=None,
     help="A model saved with Recommender.save, on storage every worker reads.",
 )
-@click.option(
+@path_option(
     "--history",
     "history_path",
-    type=click.Path(path_type=Path),
-    default=None,
     help="A history database every worker reads (read-only); with {stem} in it, one per "
     "input file (hist/{stem}.sqlite3).",
 )
-@click.option(
-    "--today",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    help="Read histories as of this day (default: today).",
-)
+@date_option("--today", help="Read histories as of this day (default: today).")
 @click.option(
     "--partition-size",
     type=click.IntRange(1, 1_000_000),

@@ -14,7 +14,10 @@ from recommender.cli.options import (
     _activity,
     _catalog,
     catalog_option,
+    count_option,
     json_option,
+    path_option,
+    share_option,
 )
 from recommender.cli.render import (
     _json_out,
@@ -73,6 +76,10 @@ def catalog_list(catalog_path: Path | None, as_json: bool) -> None:
         click.echo(f"{activity_id:<{width}}  {kind:<12}  {title}")
 
 
+#: Fields `catalog show` prints in a place of their own, not in the list of fields.
+SHOWN_APART = frozenset({"title", "description", "intimacy", "steps", "prompts", "aftercare"})
+
+
 @catalog.command("show")
 @click.argument("activity_id")
 @catalog_option
@@ -89,23 +96,10 @@ def catalog_show(activity_id: str, catalog_path: Path | None, as_json: bool) -> 
     say("=" * len(activity.title))
     say(activity.description)
     click.echo("")
-    for key in (
-        "id",
-        "practice",
-        "relationships",
-        "depth",
-        "minutes",
-        "cost",
-        "energy",
-        "setting",
-        "remote",
-        "contact",
-        "accessible",
-        "novelty",
-        "tags",
-    ):
-        value = record[key]
-        click.echo(f"{key:>13}: {', '.join(map(str, value)) if isinstance(value, list) else value}")
+    for key, value in record.items():  # every field, in the model's order
+        if key not in SHOWN_APART and value is not None:
+            text = ", ".join(map(str, value)) if isinstance(value, list) else value
+            click.echo(f"{key:>13}: {text}")
     weights = ", ".join(
         f"{t} {w:.1f}" for t, w in sorted(record["intimacy"].items(), key=lambda kv: -kv[1])
     )
@@ -115,6 +109,8 @@ def catalog_show(activity_id: str, catalog_path: Path | None, as_json: bool) -> 
             click.echo(f"\n{title}:")
             for i, line in enumerate(lines, start=1):
                 click.echo(f"  {i}. {line}")
+    if activity.aftercare:
+        click.echo(f"\nAftercare: {activity.aftercare}")
 
 
 @catalog.command("stats")
@@ -172,19 +168,14 @@ IMPORT_FORMATS = CATALOG_SUFFIXES
 
 @catalog.command("import")
 @click.argument("source", type=click.Path(path_type=Path))
-@click.option(
+@path_option(
     "--map",
     "mapping_path",
-    type=click.Path(path_type=Path),
     required=True,
     help="YAML mapping from the source's fields to activity fields.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    required=True,
-    help="Catalogue to write (.yaml, .json, .jsonl or .csv).",
+@path_option(
+    "-o", "--output", required=True, help="Catalogue to write (.yaml, .json, .jsonl or .csv)."
 )
 @click.option(
     "--infer",
@@ -192,12 +183,8 @@ IMPORT_FORMATS = CATALOG_SUFFIXES
     help="Predict intimacy types, practice and depth the source lacks.",
 )
 @click.option("--strict", is_flag=True, help="Fail (exit 2) if any row cannot be mapped.")
-@click.option(
-    "--threshold",
-    type=click.FloatRange(0.0, 1.0),
-    default=0.5,
-    show_default=True,
-    help="With --infer: list items under this confidence for review.",
+@share_option(
+    "--threshold", default=0.5, help="With --infer: list items under this confidence for review."
 )
 @json_option
 def catalog_import(
@@ -282,20 +269,8 @@ def catalog_import(
 
 @catalog.command("infer-report")
 @catalog_option
-@click.option(
-    "--folds",
-    type=click.IntRange(2, 20),
-    default=5,
-    show_default=True,
-    help="Cross-validation folds.",
-)
-@click.option(
-    "--threshold",
-    type=click.FloatRange(0.0, 1.0),
-    default=0.5,
-    show_default=True,
-    help="Confidence counted as sure enough.",
-)
+@count_option("--folds", low=2, high=20, default=5, help="Cross-validation folds.")
+@share_option("--threshold", default=0.5, help="Confidence counted as sure enough.")
 @json_option
 def catalog_infer_report(
     catalog_path: Path | None, folds: int, threshold: float, as_json: bool

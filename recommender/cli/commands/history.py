@@ -14,6 +14,7 @@ from recommender.cli.options import (
     _catalog,
     _rated_people,
     catalog_option,
+    date_option,
     history_path_option,
     json_option,
     pair_required_option,
@@ -48,13 +49,7 @@ from recommender.cli.render import (
     metavar="NAME NAME",
     help="Whose ratings these are, in order; needed when a name has a '-' in it.",
 )
-@click.option(
-    "--date",
-    "day",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    help="When you did it, YYYY-MM-DD (default: today).",
-)
+@date_option("--date", "day", help="When you did it, YYYY-MM-DD (default: today).")
 @history_path_option
 @catalog_option
 def done(

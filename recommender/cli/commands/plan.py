@@ -9,15 +9,11 @@ import click
 
 from recommender.cli.app import main
 from recommender.cli.options import (
-    _check_excluded,
-    _pair_history,
-    apply_options,
-    catalog_option,
-    context_options,
-    history_options,
-    json_option,
-    profiles_arguments,
-    strategy_option,
+    count_option,
+    date_option,
+    joint_pair,
+    pair_command_options,
+    path_option,
 )
 from recommender.cli.render import (
     COMFORT_NOTE,
@@ -29,49 +25,30 @@ from recommender.cli.render import (
     render_aftercare,
     render_prompts,
     say,
-    say_relationship,
     suggestion_record,
 )
-from recommender.cli.support import support_first
 from recommender.export import week_start
 
 
 @main.command("plan")
-@apply_options(profiles_arguments)
-@click.option(
-    "--weeks",
-    type=click.IntRange(1, 52),
-    default=4,
-    show_default=True,
-    help="How many weeks to plan, 1..52.",
+@pair_command_options(
+    count_option("--weeks", low=1, high=52, default=4, help="How many weeks to plan, 1..52."),
+    date_option("--start", help="First day of week 1, YYYY-MM-DD: each week gets its dates."),
+    path_option(
+        "--export",
+        "export_path",
+        file_only=True,
+        help="Also write the plan to FILE.ics (a calendar, one event a week) or FILE.md.",
+    ),
+    count_option(
+        "--prompts",
+        "prompts_per_week",
+        low=1,
+        high=20,
+        default=3,
+        help="Conversation prompts each week.",
+    ),
 )
-@click.option(
-    "--start",
-    "start",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    help="First day of week 1, YYYY-MM-DD: each week gets its dates.",
-)
-@click.option(
-    "--export",
-    "export_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Also write the plan to FILE.ics (a calendar, one event a week) or FILE.md.",
-)
-@click.option(
-    "--prompts",
-    "prompts_per_week",
-    type=click.IntRange(1, 20),
-    default=3,
-    show_default=True,
-    help="Conversation prompts each week.",
-)
-@apply_options(context_options)
-@strategy_option
-@catalog_option
-@apply_options(history_options)
-@json_option
 def plan_command(
     profile_a: Path,
     profile_b: Path | None,
@@ -79,12 +56,8 @@ def plan_command(
     start: Any,
     export_path: Path | None,
     prompts_per_week: int,
-    strategy: str,
-    catalog_path: Path | None,
-    history_path: Path | None,
-    pair: str | None,
     as_json: bool,
-    **context: Any,
+    **options: Any,
 ) -> None:
     """A plan of several weeks: one shared activity and one short conversation a week.
 
@@ -105,12 +78,10 @@ def plan_command(
         raise click.BadParameter(
             f"must end in .ics or .md, got {export_path.name!r}", param_hint="'--export'"
         )
-    joint = support_first(profile_a, profile_b, context, as_json, catalog_path, strategy)
+    joint = joint_pair(profile_a, profile_b, as_json=as_json, **options)
     if joint is None:  # the safety path answered: individual support only
         return
-    a, b, ctx, model = joint
-    _check_excluded(model, ctx)
-    history = _pair_history(history_path, pair, a, b)
+    a, b, ctx, model, history = joint.a, joint.b, joint.ctx, joint.model, joint.history
     planned = plan(
         model, a, b, ctx, weeks=weeks, history=history, prompts_per_week=prompts_per_week
     )
@@ -118,14 +89,14 @@ def plan_command(
         nothing_fits(model, a, b, ctx, history, as_json)
     first_day = None if start is None else start.date()
     if export_path is not None:
-        export_plan(planned, export_path, first_day, (a.name, b.name))
+        export_plan(planned, export_path, first_day, joint.names)
         click.echo(f"closer: wrote the plan to {export_path} (readable by you only)", err=True)
     notes = aftercare_notes(model, [p for w in planned for p in w.conversation])
     if as_json:
         _json_out([_week_record(w, first_day, notes) for w in planned])
     else:
-        _render_plan(planned, (a.name, b.name), first_day, notes)
-    say_relationship(ctx, context["relationship"], (a.name, b.name), as_json)
+        _render_plan(planned, joint.names, first_day, notes)
+    joint.say_kind(as_json)
     if len(planned) < weeks:
         # Say why the plan is short; what it already used counts as excluded.
         used = ctx.exclude | {w.activity.activity.id for w in planned}

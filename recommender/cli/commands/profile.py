@@ -11,6 +11,7 @@ import recommender as rc
 from recommender.cli.app import main
 from recommender.cli.options import (
     json_option,
+    path_option,
 )
 from recommender.cli.render import (
     _json_out,
@@ -24,17 +25,14 @@ def profile() -> None:
 
 
 @profile.command("new")
-@click.option(
+@path_option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
+    file_only=True,
     help="Where to write the profile (default: NAME.yaml here).",
 )
-@click.option(
+@path_option(
     "--answers",
-    type=click.Path(path_type=Path),
-    default=None,
     help="Answer from a YAML/JSON file instead of prompts (for scripts, or a recovery file).",
 )
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
