@@ -25,10 +25,10 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from .errors import ConfigError
 from .features import PRACTICES, SETTING_CODE
+from .feedback import PastActivity
 from .schema import SLUG_PATTERN, Activity, PairContext, PersonProfile, Practice, Setting
 
 if TYPE_CHECKING:
-    from .history import PairHistory
     from .model import Recommender
 
 __all__ = ["MAX_RUN", "TALK_MINUTES", "Prompt", "ask", "daily_prompt", "prompt_key", "session"]
@@ -74,7 +74,7 @@ def ask(
     *,
     n: int = 10,
     depth: int | None = None,
-    history: PairHistory | None = None,
+    history: PastActivity | None = None,
 ) -> list[Prompt]:
     """Up to ``n`` conversation prompts for ``a`` and ``b``, light first, rising in depth.
 
@@ -101,7 +101,7 @@ def ask(
         Most prompts to return (fewer when the catalogue runs out).
     depth : int, optional
         Caps the session further, 1..5 (never above either person's ``max_depth``).
-    history : PairHistory, optional
+    history : PastActivity, optional
         Conversation activities the pair did within the history window are left out.
 
     Returns
@@ -145,7 +145,7 @@ def session(
     n: int,
     ceiling: int,
     start: int = 1,
-    history: PairHistory | None = None,
+    history: PastActivity | None = None,
     skip: frozenset[str] = frozenset(),
     stale: frozenset[str] = frozenset(),
 ) -> list[Prompt]:
@@ -166,8 +166,7 @@ def session(
     >>> [p.depth for p in session(model, *people, None, n=3, ceiling=4, start=2)]
     [2, 3, 4]
     """
-    if history is not None and not _is_pair_history(history):
-        raise ConfigError(f"history must be a PairHistory or None, got {type(history).__name__}")
+    _check_history(history)
     pair, person = model.pair_scores(a, b, ctx)  # checks the fit and the arguments' types
     ctx = PairContext() if ctx is None else ctx
     if ctx.safety_concern:
@@ -220,10 +219,10 @@ def _check_count(name: str, value: object, low: int, high: int | None = None) ->
         raise ConfigError(f"{name} must be an integer {allowed}, got {value!r}")
 
 
-def _is_pair_history(history: object) -> bool:
-    from .history import PairHistory
-
-    return isinstance(history, PairHistory)
+def _check_history(history: object) -> None:
+    """``history`` is None or what the pair did (a :class:`~recommender.feedback.PastActivity`)."""
+    if history is not None and not isinstance(history, PastActivity):
+        raise ConfigError(f"history must be a PairHistory or None, got {type(history).__name__}")
 
 
 def _allowed_conversations(
@@ -232,7 +231,7 @@ def _allowed_conversations(
     b: PersonProfile,
     ctx: PairContext,
     person: npt.NDArray[np.float32],
-    history: PairHistory | None,
+    history: PastActivity | None,
     ceiling: int,
 ) -> npt.NDArray[np.intp]:
     """Rows of conversation activities that pass every hard constraint and ``ceiling``."""

@@ -47,10 +47,12 @@ def mixed_calls(seed: int) -> list[Callable[[rc.Recommender], Any]]:
                 ]
             )
         elif kind == 2:
-            calls.append(lambda m, a=a, b=b, c=ctx: [p.model_dump() for p in m.ask(a, b, c, n=4)])
+            calls.append(
+                lambda m, a=a, b=b, c=ctx: [p.model_dump() for p in rc.ask(m, a, b, c, n=4)]
+            )
         elif kind == 3:
             calls.append(
-                lambda m, a=a, b=b, c=ctx: [w.model_dump() for w in m.plan(a, b, c, weeks=2)]
+                lambda m, a=a, b=b, c=ctx: [w.model_dump() for w in rc.plan(m, a, b, c, weeks=2)]
             )
         else:
             calls.append(lambda m, a=a, b=b, c=ctx: str(m.diagnose(a, b, c)))
