@@ -167,11 +167,11 @@ def session(
     [2, 3, 4]
     """
     _check_history(history)
-    pair, person = model.pair_scores(a, b, ctx)  # checks the fit and the arguments' types
+    pair, _ = model.pair_scores(a, b, ctx)  # checks the fit and the arguments' types
     ctx = PairContext() if ctx is None else ctx
     if ctx.safety_concern:
         return []
-    rows = _allowed_conversations(model, a, b, ctx, person, history, ceiling)
+    rows = _allowed_conversations(model, a, b, ctx, history, ceiling)
     if not len(rows):
         logger.debug("no conversation activity passes the pair's limits")
         return []
@@ -230,18 +230,14 @@ def _allowed_conversations(
     a: PersonProfile,
     b: PersonProfile,
     ctx: PairContext,
-    person: npt.NDArray[np.float32],
     history: PastActivity | None,
     ceiling: int,
 ) -> npt.NDArray[np.intp]:
     """Rows of conversation activities that pass every hard constraint and ``ceiling``."""
-    recent = None
-    if history is not None:
-        index = model.index_
-        recent = [np.array(sorted(index[i] for i in history.recent_ids() if i in index), np.int32)]
+    recent = history.recent_ids() if history is not None else ()
     # The recommender's own masks: the same limits suggestions obey, by construction.
-    masks = model._masks([(a, b, ctx)], person[:, np.newaxis, :], recent)
-    allowed = np.logical_and.reduce([m[0] for m in masks.values()])
+    masks = model.limit_masks(a, b, ctx, recent_ids=recent)
+    allowed = np.logical_and.reduce(list(masks.values()))
     items = model.items_
     allowed &= items.practice == PRACTICES.index(Practice.conversation)
     allowed &= items.depth <= ceiling

@@ -18,7 +18,7 @@ import io
 import json
 import logging
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -394,6 +394,40 @@ class Recommender:
         if self.strategy == "average_without_misery":
             masks["misery"] = agg.misery_mask(person, self.misery_threshold)
         return masks
+
+    def limit_masks(
+        self,
+        a: PersonProfile,
+        b: PersonProfile,
+        ctx: PairContext | None = None,
+        *,
+        recent_ids: Collection[str] = (),
+    ) -> dict[str, npt.NDArray[np.bool_]]:
+        """Each hard limit's verdict on every activity for the pair: True where it allows it.
+
+        The keys are the constraint names :meth:`diagnose` counts (``support``
+        among them; ``misery`` too for ``strategy="average_without_misery"``),
+        each mask in the order of :attr:`activity_ids_`. ``recent_ids`` are what
+        the pair did within its history window (``PairHistory.recent_ids()``),
+        left out by the ``recent`` limit. Functions built on the model (such as
+        :func:`recommender.ask`) use it so their limits are the model's own.
+
+        Examples
+        --------
+        >>> import recommender as rc
+        >>> model = rc.Recommender().fit(rc.default_catalog())
+        >>> done = model.activity_ids_[0]
+        >>> masks = model.limit_masks(rc.PersonProfile(name="A"), rc.PersonProfile(name="B"),
+        ...                           rc.PairContext(minutes=10), recent_ids={done})
+        >>> bool(masks["minutes"].all()), bool(masks["recent"][model.index_[done]])
+        (False, False)
+        """
+        self._check_fitted()
+        triple = _check_triple(a, b, ctx)
+        person, _ = self._score_block([triple])
+        index = self.index_
+        recent = [np.array(sorted(index[i] for i in recent_ids if i in index), np.int32)]
+        return {name: mask[0] for name, mask in self._masks([triple], person, recent).items()}
 
     def pair_scores(
         self, a: PersonProfile, b: PersonProfile, ctx: PairContext | None = None
