@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import ast
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import recommender as rc
 
 PACKAGE = Path(__file__).resolve().parent.parent / "recommender"
 MAX_CODE_LINES = 60
@@ -159,3 +164,45 @@ def test_the_core_check_fails_on_an_import_inside_a_function(tmp_path: Path) -> 
     model = paths["recommender.model"]
     assert closer_imports(model, set(paths), anywhere=False, root=tmp_path) == set()
     assert outside_core(paths, root=tmp_path) == ["recommender.model -> recommender.store"]
+
+
+@dataclass(frozen=True)
+class AppRecord:
+    """An app's own record of something a pair did: not closer's HistoryRecord."""
+
+    activity_id: str
+    day: dt.date
+    ratings: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AppPast:
+    """An app's own history, shaped like recommender.feedback.PastActivity."""
+
+    records: tuple[AppRecord, ...]
+
+    def recent_ids(self) -> frozenset[str]:
+        return frozenset(r.activity_id for r in self.records)
+
+
+def test_any_past_activity_shaped_object_ranks_like_the_stores_pair_history(
+    model: rc.Recommender, ana: rc.PersonProfile, ben: rc.PersonProfile
+) -> None:
+    # The core reads a protocol, not the store: an app's own records do the same.
+    ctx = rc.PairContext(relationship="friends")
+    day = dt.date(2026, 3, 1)
+    done, liked = (s.activity.id for s in model.recommend(ana, ben, ctx, k=2))
+    ratings = {ana.name.lower(): 5, ben.name.lower(): 2}
+    app = AppPast((AppRecord(done, day), AppRecord(liked, day, ratings)))
+    store = rc.PairHistory(
+        "ana-ben",
+        (rc.HistoryRecord(done, day), rc.HistoryRecord(liked, day, ratings)),
+        today=day,
+    )
+    assert isinstance(app, rc.PastActivity)
+    with_app = model.recommend(ana, ben, ctx, k=8, history=app)
+    assert with_app == model.recommend(ana, ben, ctx, k=8, history=store)
+    assert {done, liked}.isdisjoint(s.activity.id for s in with_app)  # the past was read
+    assert [p.prompt for p in rc.ask(model, ana, ben, ctx, history=app)] == [
+        p.prompt for p in rc.ask(model, ana, ben, ctx, history=store)
+    ]
