@@ -102,6 +102,13 @@ class PastRecord(Protocol):
     """One thing a pair did, as feedback reads it (:class:`~recommender.store.HistoryRecord`).
 
     ``ratings`` maps a lower-cased person name to 1..5; a skip has none.
+
+    Examples
+    --------
+    >>> import datetime as dt, recommender as rc
+    >>> record: PastRecord = rc.HistoryRecord("stargaze", dt.date(2026, 1, 1), {"ana": 5})
+    >>> record.ratings["ana"]
+    5
     """
 
     @property
@@ -136,7 +143,13 @@ class PastActivity(Protocol):
 
 
 class HistoryEffect(NamedTuple):
-    """What pairs' histories do to their ranking, in the model's terms (:func:`apply_histories`)."""
+    """What pairs' histories do to their ranking, in the model's terms (:func:`apply_histories`).
+
+    Examples
+    --------
+    >>> HistoryEffect._fields
+    ('people', 'recent', 'notes', 'lean')
+    """
 
     people: list[PersonVector]
     """Each person moved toward what they rated well: every first person, then every second."""

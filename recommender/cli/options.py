@@ -17,7 +17,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def choice_of(values: type[Enum]) -> click.Choice[str]:
-    """A click choice of an enum's string values, in the enum's order."""
+    """A click choice of an enum's string values, in the enum's order.
+
+    Examples
+    --------
+    >>> list(choice_of(rc.Setting).choices)
+    ['indoor', 'outdoor', 'any']
+    """
     return click.Choice([member.value for member in values])
 
 

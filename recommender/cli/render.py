@@ -152,7 +152,16 @@ def render_suggestions(suggestions: Sequence[rc.Suggestion]) -> None:
 
 
 def echo_activity(number: int, activity: rc.Activity, summary: str, points: Iterable[str]) -> None:
-    """One numbered activity as plain text: title and id, a summary line, points, aftercare."""
+    """One numbered activity as plain text: title and id, a summary line, points, aftercare.
+
+    Examples
+    --------
+    >>> card = rc.default_catalog()["deck-on-ramp-this-or-that"]
+    >>> echo_activity(1, card, "10 min, free", ["Ana likes games"])  # doctest: +ELLIPSIS
+    1. ...  [deck-on-ramp-this-or-that]
+       10 min, free
+       - Ana likes games
+    """
     click.echo(f"{number}. {activity.title}  [{activity.id}]")
     click.echo(f"   {summary}")
     for point in points:
