@@ -78,6 +78,7 @@ __all__ = [
     "PastActivity",
     "PastRecord",
     "apply_histories",
+    "check_past",
 ]
 
 logger = logging.getLogger(__name__)
@@ -233,11 +234,7 @@ def apply_histories(
     lean = np.zeros((n_pairs, n_items), np.float32)
     lower: list[tuple[int, int, float]] = []  # (pair, side served less, rating gap)
     for row, ((a, b, _), history) in enumerate(zip(triples, histories, strict=True)):
-        if not isinstance(history, PastActivity):
-            raise ConfigError(
-                f"history for pair {row + 1}: expected a PairHistory (History.for_pair), "
-                f"got {type(history).__name__}"
-            )
+        check_past(history, row + 1)
         records = sorted(history.records, key=lambda r: r.day, reverse=True)
         ids = history.recent_ids()
         recent.append(np.array(sorted(index[i] for i in ids if i in index), np.int32))
@@ -268,6 +265,26 @@ def apply_histories(
         lean[rows] += (FAIRNESS_LEAN * gaps / 4.0)[:, None] * (fit[0] - fit[1])
     logger.debug("applied %d pair histories", n_pairs)
     return HistoryEffect(out_people, recent, notes, lean)
+
+
+def check_past(history: object, pair: int = 1) -> None:
+    """Raise :class:`ConfigError` unless ``history`` (of pair number ``pair``) is a
+    :class:`PastActivity`.
+
+    Examples
+    --------
+    >>> import recommender as rc
+    >>> check_past(rc.PairHistory("ana-ben"))
+    >>> check_past({"stargaze"}, 2)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    recommender.errors.ConfigError: history for pair 2: expected a PairHistory (...), got set
+    """
+    if not isinstance(history, PastActivity):
+        raise ConfigError(
+            f"history for pair {pair}: expected a PairHistory (History.for_pair), "
+            f"got {type(history).__name__}"
+        )
 
 
 def _rocchio(model: Recommender, person: PersonVector, rated: Sequence[_Rated]) -> PersonVector:

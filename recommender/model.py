@@ -51,7 +51,7 @@ from .features import (
     fit_features,
     from_arrays,
 )
-from .feedback import PastActivity, apply_histories
+from .feedback import PastActivity, apply_histories, check_past
 from .relevance import PersonVector, encode_person, person_basis, relevance
 from .schema import (
     Activity,
@@ -650,12 +650,11 @@ class Recommender:
         """
         self._check_fitted()
         triple = _check_triple(a, b, ctx)
-        recent = None
-        if history is not None:
-            people = self._people([triple[0], triple[1]])
-            _, recent, _, _ = apply_histories(self, [triple], people, [history])
-        person, _ = self._score_block([triple])
-        masks = {name: m[0] for name, m in self._masks([triple], person, recent).items()}
+        recent: Collection[str] = ()
+        if history is not None:  # only what was done recently removes anything
+            check_past(history)
+            recent = history.recent_ids()
+        masks = self.limit_masks(*triple, recent_ids=recent)
         if triple[2].safety_concern:
             masks = {}
         elif reports_concern(*triple):
