@@ -96,10 +96,12 @@ class ReferenceSpace:
 
     def interest_cosine(self, profile: rc.PersonProfile) -> F64 | None:
         """Cosine of the profile's interests with every item; None when no word is known."""
-        text = " ".join(related_words(w) for w in profile.interests)
-        query = self.vectorizer.transform([text])
-        if query.nnz == 0:
+        words = dict.fromkeys(related_words(w) for w in profile.interests)
+        queries = [self.vectorizer.transform([w]) for w in words]  # each L2-normalised
+        known = [q for q in queries if q.nnz]
+        if not known:
             return None
+        query = sum(known[1:], known[0])  # relevance.py: the sum of per-interest unit vectors
         return np.asarray((self.matrix @ query.T).toarray()).ravel()
 
 

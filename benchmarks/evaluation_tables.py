@@ -14,12 +14,11 @@ import argparse
 import json
 from collections.abc import Sequence
 
-from recommender.evaluation.harness import choose_default, strategy_defaults
+from recommender.evaluation.harness import BASELINES, choose_default, strategy_defaults
 from recommender.evaluation.names import FAMILY_NAMES
 from recommender.evaluation.report import EvaluationRecord, markdown_table
 
 TABLE_METRICS = ("ndcg", "min_ndcg", "jain", "envy", "ild", "coverage")
-BASELINES = ("random", "popular", "tfidf")
 CURVE_METRICS = ("ndcg", "min_ndcg", "jain", "cumulative_jain")
 
 

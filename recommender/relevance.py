@@ -12,6 +12,14 @@ A person's fit with an activity blends three parts, each in [0, 1]:
               reaches a high cosine with a paragraph, one clear hit ("cooking"
               in a cooking class) should count fully, and a passing mention
               ("how to cook rice" in a story prompt) only a little.
+              The query is the sum of each interest's own unit TF-IDF vector,
+              so the cosine is the sum of the per-interest cosines: a clear
+              hit on one of three interests counts as much as the same hit for
+              a person who named only that one, and a second hit adds. (One
+              joined query gave the hit a fraction of its cosine, the smaller
+              the more or the rarer the other words, so naming more interests
+              made each count less; ``closer evaluate`` measured the fix, see
+              README "Evaluation".)
               Weight ``interest_weight`` (default 0.35), only when the
               person's interests use words the catalogue knows.
 ``energy``    1 for the person's energy level, 0.5 one step away, 0 two away.
@@ -81,9 +89,23 @@ def encode_person(profile: PersonProfile, text: TextSpace) -> PersonVector:
     """
     stated = profile.intimacy  # keyed by IntimacyType; unstated types count 0.5
     weights = np.array([stated.get(t, 0.5) for t in TYPES], np.float32)
-    terms, term_weights = text.encode_words([related_words(w) for w in profile.interests])
+    terms, term_weights = _interest_query(profile.interests, text)
     energy = -1 if profile.energy is None else ENERGY_LEVEL[profile.energy]
     return PersonVector(weights, terms, term_weights, energy)
+
+
+def _interest_query(interests: Sequence[str], text: TextSpace) -> tuple[npt.NDArray[np.int32], F32]:
+    """The sum of each interest's own unit TF-IDF vector (see the module docstring)."""
+    parts = [text.vector(text.term_ids(w)) for w in dict.fromkeys(map(related_words, interests))]
+    parts = [p for p in parts if len(p[0])]
+    if len(parts) <= 1:
+        return parts[0] if parts else (np.empty(0, np.int32), np.empty(0, np.float32))
+    summed: dict[int, float] = {}
+    for terms, weights in parts:  # a handful of terms: plain Python beats np.unique
+        for term, weight in zip(terms.tolist(), weights.tolist(), strict=True):
+            summed[term] = summed.get(term, 0.0) + weight
+    ordered = sorted(summed)
+    return np.array(ordered, np.int32), np.array([summed[t] for t in ordered], np.float32)
 
 
 def person_basis(items: ItemTable) -> F32:

@@ -316,3 +316,20 @@ def test_a_figure_that_cannot_be_written_is_one_line_and_exit_2(tmp_path: Path) 
     )  # fmt: skip
     assert result.exit_code == 2
     assert f"closer: {target}: cannot write the figure" in result.output
+
+
+def test_the_default_margin_over_each_baseline_is_the_paired_difference_of_means() -> None:
+    run = evaluate(TINY)
+    assert {(m.family, m.baseline) for m in run.margins} == {
+        (f, b) for f in TINY.families for b in ("random", "popular", "tfidf")
+    }
+    mean = {
+        (r.family, r.ranker): r.value
+        for r in run.records
+        if r.metric == "min_ndcg" and r.k == 10 and r.round is None
+    }
+    default = next(r.ranker for r in run.records if r.default)
+    for m in run.margins:
+        expected = mean[m.family, default] - mean[m.family, m.baseline]
+        assert m.value == pytest.approx(expected, abs=1e-9)
+        assert m.low <= m.value <= m.high

@@ -31,9 +31,14 @@ INTERRUPTED = 130
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """One model cache for the module: the bundled model is fitted once."""
+    """One model cache for the module: the bundled model is fitted once.
+
+    Module-scoped, so made before the autouse fixture's private folders: it
+    names its own data folder, or the commands would use the real history.
+    """
     cache = tmp_path_factory.mktemp("cache")
-    return dict(os.environ, CLOSER_CACHE_DIR=str(cache), NO_COLOR="1")
+    data = tmp_path_factory.mktemp("data")
+    return dict(os.environ, CLOSER_CACHE_DIR=str(cache), XDG_DATA_HOME=str(data), NO_COLOR="1")
 
 
 @pytest.fixture

@@ -45,9 +45,11 @@ from .report import FAMILY_NAMES, EvaluationRecord, FamilyName, measured
 from .truth import CatalogFacts, allowed_items, true_utility
 
 __all__ = [
+    "BASELINES",
     "DefaultChoice",
     "Evaluation",
     "EvaluationConfig",
+    "Margin",
     "choose_default",
     "evaluate",
     "feedback_rounds",
@@ -104,11 +106,45 @@ class DefaultChoice:
 
 
 @dataclass(frozen=True)
+class Margin:
+    """How much the default beats a baseline on the worse-off person's nDCG@10.
+
+    ``low`` and ``high`` bound the paired bootstrap 95% interval of the mean
+    difference: each resample takes the same pairs for both rankers, so the
+    interval is much tighter than the two rankers' own intervals side by side.
+    """
+
+    family: str
+    baseline: str
+    value: float
+    low: float
+    high: float
+
+
+#: The baselines the default is compared with, pair by pair.
+BASELINES = ("random", "popular", "tfidf")
+
+
+@dataclass(frozen=True)
 class Evaluation:
-    """Every record of a run, and the default the evidence picks."""
+    """Every record of a run, the default the evidence picks, and its margins."""
 
     records: tuple[EvaluationRecord, ...]
     choice: DefaultChoice | None
+    margins: tuple[Margin, ...] = ()
+
+
+def _margins(
+    family: str, worse_off: dict[str, F64], resample: npt.NDArray[np.int64]
+) -> list[Margin]:
+    """The default's paired margin over each baseline on ``worse_off`` (per-pair values)."""
+    mine = worse_off[default_ranker_name()]
+    out = []
+    for baseline in BASELINES:
+        gain = mine - worse_off[baseline]
+        low, high = _interval(gain[resample].mean(axis=1))
+        out.append(Margin(family, baseline, float(gain.mean()), low, high))
+    return out
 
 
 def default_ranker_name() -> str:
@@ -270,16 +306,20 @@ def evaluate(
     done = 0
     records: list[EvaluationRecord] = []
     drawn: dict[str, list[SimulatedPair]] = {}
+    margins: list[Margin] = []
     for family in config.families:
         pairs = drawn[family] = make_pairs(family, config.pairs, config.seed, config.noise)
         truth = _truth(pairs, facts)
         resample = _resamples(len(pairs), config, family)
+        worse_off: dict[str, F64] = {}
         for ranker in rankers:
             values, lists = _measure(ranker, pairs, facts, truth)
             records += _family_records(family, ranker.name, values, lists, facts, resample)
+            worse_off[ranker.name] = values["min_ndcg", 10]
             done += 1
             if progress:
                 progress(done, total)
+        margins += _margins(family, worse_off, resample)
     if config.rounds:
         round_pairs = _round_pairs(drawn, config.round_pairs)
         for name in strategy_defaults():
@@ -295,7 +335,7 @@ def evaluate(
             )
     records = _mark_default(records)
     choice = choose_default(records) if config.families else None
-    return Evaluation(tuple(records), choice)
+    return Evaluation(tuple(records), choice, tuple(margins))
 
 
 def _mark_default(records: list[EvaluationRecord]) -> list[EvaluationRecord]:

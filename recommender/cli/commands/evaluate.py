@@ -64,6 +64,16 @@ def _render_choice(run: Evaluation) -> None:
         click.echo(f"  {name:<24} {choice.min_ndcg[name]:.3f}  (nDCG {choice.ndcg[name]:.3f})")
     verdict = "keeps" if choice.chosen == choice.current else "would change"
     click.echo(f"evidence picks {choice.chosen}; the default ({choice.current}) {verdict}")
+    if run.margins:
+        click.echo(
+            f"\n{choice.current} minus each baseline, worse-off nDCG@10 "
+            "(paired bootstrap 95% interval: the same pairs in every resample)\n"
+        )
+        click.echo("| family | baseline | margin | 95% interval |\n|---|---|---|---|")
+        for m in run.margins:
+            click.echo(
+                f"| {m.family} | {m.baseline} | {m.value:+.3f} | [{m.low:+.3f}, {m.high:+.3f}] |"
+            )
 
 
 @click.command("evaluate")
