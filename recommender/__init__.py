@@ -32,10 +32,11 @@ from .errors import (
 if _typing.TYPE_CHECKING:
     from .catalog import default_catalog, default_catalog_path, load_catalog, save_catalog
     from .conversation import Prompt, ask
+    from .feedback import PastActivity
     from .importer import ImportResult, import_catalog, load_mapping
     from .infer import IntimacyModel, infer_report
     from .model import STRATEGIES, Diagnosis, Recommender
-    from .plan import PlanWeek
+    from .planning import PlanWeek, plan
     from .profiles import load_profile, save_profile
     from .schema import (
         Activity,
@@ -87,7 +88,9 @@ _LAZY = {
     "Recommender": "model",
     "STRATEGIES": "model",
     "load_profile": "profiles",
-    "PlanWeek": "plan",
+    "PlanWeek": "planning",
+    "plan": "planning",
+    "PastActivity": "feedback",
     "History": "store",
     "HistoryRecord": "store",
     "PairHistory": "store",
@@ -124,6 +127,7 @@ __all__ = [
     "OptIn",
     "PairContext",
     "PairHistory",
+    "PastActivity",
     "PersonProfile",
     "PlanWeek",
     "Practice",
@@ -152,6 +156,7 @@ __all__ = [
     "load_mapping",
     "load_profile",
     "pair_name",
+    "plan",
     "save_catalog",
     "save_profile",
 ]

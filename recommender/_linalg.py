@@ -24,7 +24,11 @@ rows times the whole catalogue. Two facts shape how they are computed:
   close their own limit restore in the wrong order and can leave the whole
   process at one thread for good, so :func:`single_threaded_blas` counts who
   is inside: the first caller in sets the limit, the last one out restores
-  what was there before.
+  what was there before. threadpoolctl 3.8 also lets only one "controlling"
+  thread change OpenBLAS's pthreads pool (others are ignored while it lives),
+  and the last one out is often another thread than the first one in; the
+  count proves nobody of ours is inside, so the control is handed over
+  (:func:`_take_blas_control`) before setting and before restoring.
 """
 
 from __future__ import annotations
@@ -76,6 +80,7 @@ def single_threaded_blas() -> Iterator[None]:
                 from threadpoolctl import ThreadpoolController
 
                 _CONTROLLER = ThreadpoolController()
+            _take_blas_control()
             _limiter = _CONTROLLER.limit(limits=1)
         _inside += 1
     try:
@@ -84,8 +89,23 @@ def single_threaded_blas() -> Iterator[None]:
         with _LIMIT_LOCK:
             _inside -= 1
             if _inside == 0:
+                _take_blas_control()
                 _limiter.restore_original_limits()
+                _take_blas_control()  # and leave no owner: the caller's threads may set it again
                 _limiter = None
+
+
+def _take_blas_control() -> None:
+    """Clear OpenBLAS's controlling thread, so the next thread to set limits takes it.
+
+    threadpoolctl >= 3.8 keeps one owner; older versions have no owner to clear.
+    """
+    import threadpoolctl
+
+    owner = getattr(threadpoolctl, "OpenBLASController", None)
+    clear = getattr(owner, "clear_controlling_thread", None)
+    if clear is not None:
+        clear(force=True)
 
 
 def exact_matmul(a: npt.NDArray[np.float32], b: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:

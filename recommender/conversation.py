@@ -25,10 +25,10 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from .errors import ConfigError
 from .features import PRACTICES, SETTING_CODE
+from .feedback import PastActivity
 from .schema import SLUG_PATTERN, Activity, PairContext, PersonProfile, Practice, Setting
 
 if TYPE_CHECKING:
-    from .history import PairHistory
     from .model import Recommender
 
 __all__ = [
@@ -83,7 +83,7 @@ def ask(
     *,
     n: int = 10,
     depth: int | None = None,
-    history: PairHistory | None = None,
+    history: PastActivity | None = None,
 ) -> list[Prompt]:
     """Up to ``n`` conversation prompts for ``a`` and ``b``, light first, rising in depth.
 
@@ -110,7 +110,7 @@ def ask(
         Most prompts to return (fewer when the catalogue runs out).
     depth : int, optional
         Caps the session further, 1..5 (never above either person's ``max_depth``).
-    history : PairHistory, optional
+    history : PastActivity, optional
         Conversation activities the pair did within the history window are left out;
         cards it was shown (``history.shown``) come after every fresh card of
         their level, the longest-ago first, so a pair does not get the same
@@ -157,7 +157,7 @@ def session(
     n: int,
     ceiling: int,
     start: int = 1,
-    history: PairHistory | None = None,
+    history: PastActivity | None = None,
     skip: frozenset[str] = frozenset(),
     stale: frozenset[str] = frozenset(),
 ) -> list[Prompt]:
@@ -178,13 +178,12 @@ def session(
     >>> [p.depth for p in session(model, *people, None, n=3, ceiling=4, start=2)]
     [2, 3, 4]
     """
-    if history is not None and not _is_pair_history(history):
-        raise ConfigError(f"history must be a PairHistory or None, got {type(history).__name__}")
-    pair, person = model.pair_scores(a, b, ctx)  # checks the fit and the arguments' types
+    _check_history(history)
+    pair, _ = model.pair_scores(a, b, ctx)  # checks the fit and the arguments' types
     ctx = PairContext() if ctx is None else ctx
     if ctx.safety_concern:
         return []
-    rows = _allowed_conversations(model, a, b, ctx, person, history, ceiling)
+    rows = _allowed_conversations(model, a, b, ctx, history, ceiling)
     if not len(rows):
         logger.debug("no conversation activity passes the pair's limits")
         return []
@@ -233,10 +232,10 @@ def _check_count(name: str, value: object, low: int, high: int | None = None) ->
         raise ConfigError(f"{name} must be an integer {allowed}, got {value!r}")
 
 
-def _is_pair_history(history: object) -> bool:
-    from .history import PairHistory
-
-    return isinstance(history, PairHistory)
+def _check_history(history: object) -> None:
+    """``history`` is None or what the pair did (a :class:`~recommender.feedback.PastActivity`)."""
+    if history is not None and not isinstance(history, PastActivity):
+        raise ConfigError(f"history must be a PairHistory or None, got {type(history).__name__}")
 
 
 def _allowed_conversations(
@@ -244,18 +243,14 @@ def _allowed_conversations(
     a: PersonProfile,
     b: PersonProfile,
     ctx: PairContext,
-    person: npt.NDArray[np.float32],
-    history: PairHistory | None,
+    history: PastActivity | None,
     ceiling: int,
 ) -> npt.NDArray[np.intp]:
     """Rows of conversation activities that pass every hard constraint and ``ceiling``."""
-    recent = None
-    if history is not None:
-        index = model.index_
-        recent = [np.array(sorted(index[i] for i in history.recent_ids() if i in index), np.int32)]
+    recent = history.recent_ids() if history is not None else ()
     # The recommender's own masks: the same limits suggestions obey, by construction.
-    masks = model._masks([(a, b, ctx)], person[:, np.newaxis, :], recent)
-    allowed = np.logical_and.reduce([m[0] for m in masks.values()])
+    masks = model.limit_masks(a, b, ctx, recent_ids=recent)
+    allowed = np.logical_and.reduce(list(masks.values()))
     items = model.items_
     allowed &= items.practice == PRACTICES.index(Practice.conversation)
     allowed &= items.depth <= ceiling
@@ -279,9 +274,13 @@ def card_key(prompt: str) -> str:
     return hashlib.sha256(prompt_key(prompt).encode()).hexdigest()[:16]
 
 
-def _shown_ranks(history: PairHistory | None) -> dict[str, int]:
-    """Card key -> how long ago the pair saw it (0: the newest); empty without history."""
-    shown = () if history is None else history.shown
+def _shown_ranks(history: PastActivity | None) -> dict[str, int]:
+    """Card key -> how long ago the pair saw it (0: the newest); empty without history.
+
+    The store's :class:`~recommender.store.PairHistory` keeps the cards shown
+    (``shown``); an app's own history without them gets fresh-first order only.
+    """
+    shown: Sequence[str] = getattr(history, "shown", ()) if history is not None else ()
     return {key: rank for rank, key in enumerate(shown)}
 
 

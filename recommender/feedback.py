@@ -1,8 +1,8 @@
-"""How a pair's history changes its next suggestions (no refit).
+"""How a pair's past changes its next suggestions (no refit).
 
-``Recommender.recommend(..., history=...)`` hands the pair's
-:class:`~recommender.store.PairHistory` to :func:`apply_histories`. Four things
-change:
+``Recommender.recommend(..., history=...)`` hands what the pair did, any
+:class:`PastActivity` (the store's :class:`~recommender.store.PairHistory` is
+one), to :func:`apply_histories`. Four things change:
 
 No repeats
     Activities done (or skipped as "not for us") within ``window_days``
@@ -39,22 +39,24 @@ Reasons mention it: items like something a person rated >= 4 (same strongest
 intimacy type and practice, or a shared tag) carry a note such as
 "Ben rated Cook a dish from a new country 5".
 
-The store itself lives in :mod:`recommender.store`. This module talks to the
-model only through its small public feedback interface
-(:meth:`Recommender.person_vectors`, :meth:`Recommender.item_vector`,
-:meth:`Recommender.person_fit`) and its fitted attributes (``activity_ids_``,
-``index_``, ``items_``, ``activities_``).
+This module is a step of the ranking core: it knows nothing of where a
+history is kept. :class:`PastActivity` and :class:`PastRecord` say what it
+reads; :mod:`recommender.store` satisfies them without importing this module,
+and an app may pass any object of that shape. It talks to the model only
+through its small public feedback interface (:meth:`Recommender.person_vectors`,
+:meth:`Recommender.item_vector`, :meth:`Recommender.person_fit`) and its fitted
+attributes (``activity_ids_``, ``index_``, ``items_``, ``activities_``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple, Protocol, runtime_checkable
 
 from .errors import ConfigError
-from .store import HistoryRecord, PairHistory
 
 # numpy loads on first use, so importing recommender.history (which re-exports this
 # module) stays as cheap as the store itself.
@@ -73,7 +75,11 @@ if TYPE_CHECKING:
 __all__ = [
     "DISLIKED_PENALTY",
     "FAIRNESS_LEAN",
+    "HistoryEffect",
+    "PastActivity",
+    "PastRecord",
     "apply_histories",
+    "check_past",
 ]
 
 logger = logging.getLogger(__name__)
@@ -94,6 +100,69 @@ MAX_NOTE_SOURCES = 20
 MAX_TITLE_CHARS = 48
 
 
+class PastRecord(Protocol):
+    """One thing a pair did, as feedback reads it (:class:`~recommender.store.HistoryRecord`).
+
+    ``ratings`` maps a lower-cased person name to 1..5; a skip has none.
+
+    Examples
+    --------
+    >>> import datetime as dt, recommender as rc
+    >>> record: PastRecord = rc.HistoryRecord("stargaze", dt.date(2026, 1, 1), {"ana": 5})
+    >>> record.ratings["ana"]
+    5
+    """
+
+    @property
+    def activity_id(self) -> str: ...
+
+    @property
+    def day(self) -> dt.date: ...
+
+    @property
+    def ratings(self) -> Mapping[str, int]: ...
+
+
+@runtime_checkable
+class PastActivity(Protocol):
+    """What a pair did, as the ranking needs it: the ``history`` of ``recommend``.
+
+    ``records`` hold the pair's ratings; ``recent_ids()`` the activities done
+    within the pair's window, never suggested again. The store's
+    :class:`~recommender.store.PairHistory` (``History.for_pair``) is one.
+
+    Examples
+    --------
+    >>> import recommender as rc
+    >>> isinstance(rc.PairHistory("ana-ben"), PastActivity), isinstance({"stargaze"}, PastActivity)
+    (True, False)
+    """
+
+    @property
+    def records(self) -> Sequence[PastRecord]: ...
+
+    def recent_ids(self) -> Collection[str]: ...
+
+
+class HistoryEffect(NamedTuple):
+    """What pairs' histories do to their ranking, in the model's terms (:func:`apply_histories`).
+
+    Examples
+    --------
+    >>> HistoryEffect._fields
+    ('people', 'recent', 'notes', 'lean')
+    """
+
+    people: list[PersonVector]
+    """Each person moved toward what they rated well: every first person, then every second."""
+    recent: list[I32]
+    """Per pair, the item rows done within its window (a hard filter)."""
+    notes: list[dict[int, str]]
+    """Per pair, item row -> a short reason naming who liked something similar."""
+    lean: F32
+    """``(P, n)``, added to the pair score: bad ratings and fairness across sessions."""
+
+
 @dataclass(frozen=True)
 class _Rated:
     """A known catalogue item one person rated, in the order of the pair's records."""
@@ -107,8 +176,8 @@ def apply_histories(
     model: Recommender,
     triples: Sequence[Triple],
     people: Sequence[PersonVector],
-    histories: Sequence[PairHistory],
-) -> tuple[list[PersonVector], list[I32], list[dict[int, str]], F32]:
+    histories: Sequence[PastActivity],
+) -> HistoryEffect:
     """Fold each pair's history into its people and scores (no refit).
 
     Parameters
@@ -119,11 +188,13 @@ def apply_histories(
         ``P`` pairs.
     people : sequence of PersonVector
         The encoded people, ``2P`` long: every first person, then every second.
-    histories : sequence of PairHistory
-        One per pair.
+    histories : sequence of PastActivity
+        One per pair (:meth:`recommender.History.for_pair` gives one).
 
     Returns
     -------
+    HistoryEffect
+        A named tuple of:
     people : list of PersonVector
         Each person moved toward what they rated well (Rocchio).
     recent : list of int32 arrays
@@ -140,8 +211,8 @@ def apply_histories(
     >>> model = rc.Recommender().fit(rc.default_catalog())
     >>> ana, ben = rc.PersonProfile(name="Ana"), rc.PersonProfile(name="Ben")
     >>> done = model.activity_ids_[0]
-    >>> snap = PairHistory("ana-ben", (HistoryRecord(done, dt.date(2025, 3, 1), {"ana": 1}),),
-    ...                    today=dt.date(2025, 3, 8))
+    >>> snap = rc.PairHistory("ana-ben", (rc.HistoryRecord(done, dt.date(2025, 3, 1), {"ana": 1}),),
+    ...                       today=dt.date(2025, 3, 8))
     >>> people, recent, notes, lean = apply_histories(
     ...     model, [(ana, ben, rc.PairContext())], model.person_vectors([ana, ben]), [snap])
     >>> recent[0].tolist(), round(float(lean[0, 0]), 2)
@@ -164,11 +235,7 @@ def apply_histories(
     lean = np.zeros((n_pairs, n_items), np.float32)
     lower: list[tuple[int, int, float]] = []  # (pair, side served less, rating gap)
     for row, ((a, b, _), history) in enumerate(zip(triples, histories, strict=True)):
-        if not isinstance(history, PairHistory):
-            raise ConfigError(
-                f"history for pair {row + 1}: expected a PairHistory (History.for_pair), "
-                f"got {type(history).__name__}"
-            )
+        check_past(history, row + 1)
         records = sorted(history.records, key=lambda r: r.day, reverse=True)
         ids = history.recent_ids()
         recent.append(np.array(sorted(index[i] for i in ids if i in index), np.int32))
@@ -198,7 +265,27 @@ def apply_histories(
         fit = model.person_fit(chosen + others).reshape(2, len(lower), n_items)
         lean[rows] += (FAIRNESS_LEAN * gaps / 4.0)[:, None] * (fit[0] - fit[1])
     logger.debug("applied %d pair histories", n_pairs)
-    return out_people, recent, notes, lean
+    return HistoryEffect(out_people, recent, notes, lean)
+
+
+def check_past(history: object, pair: int = 1) -> None:
+    """Raise :class:`ConfigError` unless ``history`` (of pair number ``pair``) is a
+    :class:`PastActivity`.
+
+    Examples
+    --------
+    >>> import recommender as rc
+    >>> check_past(rc.PairHistory("ana-ben"))
+    >>> check_past({"stargaze"}, 2)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    recommender.errors.ConfigError: history for pair 2: expected a PairHistory (...), got set
+    """
+    if not isinstance(history, PastActivity):
+        raise ConfigError(
+            f"history for pair {pair}: expected a PairHistory (History.for_pair), "
+            f"got {type(history).__name__}"
+        )
 
 
 def _rocchio(model: Recommender, person: PersonVector, rated: Sequence[_Rated]) -> PersonVector:
@@ -278,9 +365,7 @@ def _disliked(rated: Sequence[Sequence[_Rated]]) -> I32:
     return np.array(sorted(bad), np.int32)
 
 
-def _rating_gap(
-    records: Sequence[HistoryRecord], names: tuple[str, str]
-) -> tuple[int, float] | None:
+def _rating_gap(records: Sequence[PastRecord], names: tuple[str, str]) -> tuple[int, float] | None:
     """(side rated lower, gap) over ``records``, or None when even or unknown."""
     means = []
     for name in names:

@@ -1,8 +1,13 @@
 """The :class:`Recommender`: fit on a catalogue, rank activities for a pair.
 
 Data flows one way, each step a module of its own and numpy over the whole
-catalogue: features -> per-person relevance -> pair aggregation (+ emphasis)
--> constraints -> re-ranking -> explanation.
+catalogue: features -> per-person relevance (+ feedback from the pair's past)
+-> pair aggregation (+ emphasis) -> constraints -> re-ranking -> explanation.
+
+This is the core: it knows nothing of where histories are stored, nor of
+conversations or plans. Those are functions over a fitted model
+(:func:`recommender.ask`, :func:`recommender.plan`), and a stored history
+reaches the ranking as a :class:`~recommender.feedback.PastActivity`.
 """
 
 from __future__ import annotations
@@ -13,10 +18,10 @@ import io
 import json
 import logging
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -46,6 +51,7 @@ from .features import (
     fit_features,
     from_arrays,
 )
+from .feedback import PastActivity, apply_histories, check_past
 from .relevance import PersonVector, encode_person, person_basis, relevance
 from .schema import (
     Activity,
@@ -56,11 +62,6 @@ from .schema import (
     Practice,
     Suggestion,
 )
-
-if TYPE_CHECKING:
-    from .conversation import Prompt
-    from .history import PairHistory
-    from .plan import PlanWeek
 
 __all__ = ["STRATEGIES", "Diagnosis", "Recommender"]
 
@@ -394,6 +395,40 @@ class Recommender:
             masks["misery"] = agg.misery_mask(person, self.misery_threshold)
         return masks
 
+    def limit_masks(
+        self,
+        a: PersonProfile,
+        b: PersonProfile,
+        ctx: PairContext | None = None,
+        *,
+        recent_ids: Collection[str] = (),
+    ) -> dict[str, npt.NDArray[np.bool_]]:
+        """Each hard limit's verdict on every activity for the pair: True where it allows it.
+
+        The keys are the constraint names :meth:`diagnose` counts (``support``
+        among them; ``misery`` too for ``strategy="average_without_misery"``),
+        each mask in the order of :attr:`activity_ids_`. ``recent_ids`` are what
+        the pair did within its history window (``PairHistory.recent_ids()``),
+        left out by the ``recent`` limit. Functions built on the model (such as
+        :func:`recommender.ask`) use it so their limits are the model's own.
+
+        Examples
+        --------
+        >>> import recommender as rc
+        >>> model = rc.Recommender().fit(rc.default_catalog())
+        >>> done = model.activity_ids_[0]
+        >>> masks = model.limit_masks(rc.PersonProfile(name="A"), rc.PersonProfile(name="B"),
+        ...                           rc.PairContext(minutes=10), recent_ids={done})
+        >>> bool(masks["minutes"].all()), bool(masks["recent"][model.index_[done]])
+        (False, False)
+        """
+        self._check_fitted()
+        triple = _check_triple(a, b, ctx)
+        person, _ = self._score_block([triple])
+        index = self.index_
+        recent = [np.array(sorted(index[i] for i in recent_ids if i in index), np.int32)]
+        return {name: mask[0] for name, mask in self._masks([triple], person, recent).items()}
+
     def pair_scores(
         self, a: PersonProfile, b: PersonProfile, ctx: PairContext | None = None
     ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
@@ -425,15 +460,16 @@ class Recommender:
         ctx: PairContext | None = None,
         *,
         k: int = 5,
-        history: PairHistory | None = None,
+        history: PastActivity | None = None,
     ) -> list[Suggestion]:
         """The top ``k`` activities for ``a`` and ``b`` in context ``ctx``.
 
         Hard limits never bend; when nothing fits the list is empty and
-        :meth:`diagnose` says why. With ``history`` (see
-        :meth:`recommender.History.for_pair`), recent activities are not
-        repeated, ratings shape each person's fit and the list leans toward
-        whoever was served less last time.
+        :meth:`diagnose` says why. With ``history`` (what the pair did: a
+        :class:`~recommender.feedback.PastActivity`, such as
+        :meth:`recommender.History.for_pair` returns), recent activities are
+        not repeated, ratings shape each person's fit and the list leans toward
+        whoever was served less last time (see :mod:`recommender.feedback`).
         """
         self._check_fitted()
         return self._recommend(
@@ -445,13 +481,13 @@ class Recommender:
         triples: Iterable[tuple[PersonProfile, PersonProfile, PairContext | None]],
         *,
         k: int = 10,
-        histories: Sequence[PairHistory] | None = None,
+        histories: Sequence[PastActivity] | None = None,
     ) -> list[list[Suggestion]]:
         """:meth:`recommend` for many pairs at once, in blocks of matrix operations.
 
         Gives the same lists as calling :meth:`recommend` for each pair, with
-        ``histories[i]`` (one :class:`~recommender.PairHistory` per pair, when
-        given) as that pair's ``history``.
+        ``histories[i]`` (one :class:`~recommender.feedback.PastActivity` per
+        pair, when given) as that pair's ``history``.
         """
         self._check_fitted()
         checked = [_check_triple(*t) for t in triples]
@@ -462,7 +498,7 @@ class Recommender:
         return self._recommend(checked, k, list(histories) if histories is not None else None)
 
     def _recommend(
-        self, triples: Sequence[Triple], k: int, histories: Sequence[PairHistory] | None
+        self, triples: Sequence[Triple], k: int, histories: Sequence[PastActivity] | None
     ) -> list[list[Suggestion]]:
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
             raise ConfigError(f"k must be an integer >= 1, got {k!r}")
@@ -484,13 +520,13 @@ class Recommender:
         return results
 
     def _rank_block(
-        self, triples: Sequence[Triple], k: int, histories: Sequence[PairHistory] | None
+        self, triples: Sequence[Triple], k: int, histories: Sequence[PastActivity] | None
     ) -> list[list[Suggestion]]:
         people = self._people([t[0] for t in triples] + [t[1] for t in triples])
         notes: list[dict[int, str]] = [{} for _ in triples]
         recent = None
         if histories is not None:
-            people, recent, notes, lean = self._apply_histories(triples, people, histories)
+            people, recent, notes, lean = apply_histories(self, triples, people, histories)
         person, pair = self._score_block(triples, people)
         if histories is not None:
             pair = np.clip(pair + lean, 0.0, 1.0).astype(np.float32)
@@ -538,16 +574,6 @@ class Recommender:
                 ]
             )
         return out
-
-    def _apply_histories(
-        self,
-        triples: Sequence[Triple],
-        people: list[PersonVector],
-        histories: Sequence[PairHistory],
-    ) -> Any:
-        from .feedback import apply_histories
-
-        return apply_histories(self, triples, people, histories)
 
     def _support_pick(
         self, allowed: npt.NDArray[np.bool_], pair: npt.NDArray[np.float32]
@@ -601,43 +627,6 @@ class Recommender:
         # Values come from validated inputs and clipped arrays: skip re-validation.
         return Suggestion._trusted(self.activities_[item], round(score, 6), fits, reasons, codes)
 
-    # ------------------------------------------------------------ conversations and plans
-
-    def ask(
-        self,
-        a: PersonProfile,
-        b: PersonProfile,
-        ctx: PairContext | None = None,
-        *,
-        n: int = 10,
-        depth: int | None = None,
-        history: PairHistory | None = None,
-    ) -> list[Prompt]:
-        """Conversation prompts for the pair, light first; see :func:`recommender.ask`."""
-        from .conversation import ask
-
-        return ask(self, a, b, ctx, n=n, depth=depth, history=history)
-
-    def plan(
-        self,
-        a: PersonProfile,
-        b: PersonProfile,
-        ctx: PairContext | None = None,
-        *,
-        weeks: int,
-        history: PairHistory | None = None,
-        prompts_per_week: int = 3,
-    ) -> list[PlanWeek]:
-        """One shared activity and one short conversation a week, depth rising gently.
-
-        See :func:`recommender.plan.plan`.
-        """
-        from .plan import plan
-
-        return plan(
-            self, a, b, ctx, weeks=weeks, history=history, prompts_per_week=prompts_per_week
-        )
-
     # ------------------------------------------------------------ diagnose
 
     def diagnose(
@@ -646,7 +635,7 @@ class Recommender:
         b: PersonProfile,
         ctx: PairContext | None = None,
         *,
-        history: PairHistory | None = None,
+        history: PastActivity | None = None,
     ) -> Diagnosis:
         """Which hard constraint removed how many candidates, and what to relax.
 
@@ -661,12 +650,11 @@ class Recommender:
         """
         self._check_fitted()
         triple = _check_triple(a, b, ctx)
-        recent = None
-        if history is not None:
-            people = self._people([triple[0], triple[1]])
-            _, recent, _, _ = self._apply_histories([triple], people, [history])
-        person, _ = self._score_block([triple])
-        masks = {name: m[0] for name, m in self._masks([triple], person, recent).items()}
+        recent: Collection[str] = ()
+        if history is not None:  # only what was done recently removes anything
+            check_past(history)
+            recent = history.recent_ids()
+        masks = self.limit_masks(*triple, recent_ids=recent)
         if triple[2].safety_concern:
             masks = {}
         elif reports_concern(*triple):

@@ -56,16 +56,23 @@ def _parse_text(text: str, source: str) -> Any:
     return parse_document(text, source, syntax, ProfileError)
 
 
-def parse_model(model: type[M], document: Any, source: str | None) -> M:
-    """Validate ``document`` as ``model``; raise :class:`ProfileError` naming each fault."""
+def _mapping(document: Any, of: str, source: str | None) -> dict[str, Any]:
+    """``document`` if it is a mapping, else a :class:`ProfileError` saying a mapping ``of``
+    what was expected and what came instead."""
     if not isinstance(document, dict):
         raise ProfileError(
             Problem(
-                f"expected a mapping of {model.__name__} fields, got {type(document).__name__}",
+                f"expected a mapping of {of}, got {type(document).__name__}",
                 source=source,
                 has_value=False,
             )
         )
+    return document
+
+
+def parse_model(model: type[M], document: Any, source: str | None) -> M:
+    """Validate ``document`` as ``model``; raise :class:`ProfileError` naming each fault."""
+    document = _mapping(document, f"{model.__name__} fields", source)
     try:
         return model.model_validate(document)
     except ValidationError as exc:
@@ -100,15 +107,7 @@ def read_mapping(path: str | os.PathLike[str]) -> dict[str, Any]:
     source = str(path)
     text = read_text(Path(path), source, ProfileError)
     document = _parse_document(text, source) if text.strip() else None
-    if not isinstance(document, dict):
-        raise ProfileError(
-            Problem(
-                f"expected a mapping of answers, got {type(document).__name__}",
-                source=source,
-                has_value=False,
-            )
-        )
-    return document
+    return _mapping(document, "answers", source)
 
 
 def load_context(document: Any, source: str | None = None) -> PairContext:

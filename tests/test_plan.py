@@ -15,7 +15,7 @@ import recommender as rc
 from recommender.constraints import depth_cap
 from recommender.conversation import prompt_key
 from recommender.history import HistoryRecord, PairHistory
-from recommender.plan import (
+from recommender.planning import (
     FIT_SLACK,
     MAX_WEEKS,
     POOL,

@@ -556,9 +556,19 @@ def test_ctrl_c_at_any_moment_of_start_up_prints_no_traceback() -> None:
     # .pth files) comes before any code of closer's and is not ours to guard, and on
     # a loaded machine it takes as long as it likes. From then on, through the heavy
     # imports (about a second), every moment must end quietly.
+    # "ready" is written the moment run() has put its handler in place (a wrapper
+    # around signal.signal says so): the launcher's own line that calls run() comes
+    # before that, and is pip's script, not closer's code.
     code = (
-        "import sys; from recommender.cli import run; "
-        "sys.stderr.write('ready\\n'); sys.stderr.flush(); sys.exit(run())"
+        "import signal, sys, types; import recommender.cli as c\n"
+        "said = []\n"
+        "def hooked(number, handler):\n"
+        "    previous = signal.signal(number, handler)\n"
+        "    if handler is c._interrupted_quietly and not said:\n"
+        "        said.append(1); sys.stderr.write('ready\\n'); sys.stderr.flush()\n"
+        "    return previous\n"
+        "c.signal = types.SimpleNamespace(signal=hooked, SIGINT=signal.SIGINT)\n"
+        "sys.exit(c.run())\n"
     )
     for offset in [0.03 * i for i in range(15)]:
         child = subprocess.Popen(

@@ -21,7 +21,7 @@ from recommender.cli.support import CONCERN_LABEL, NEUTRAL_NOTE
 from recommender.constraints import CONTACT_LEVEL, depth_cap, minor_safe_items
 from recommender.conversation import ask
 from recommender.history import History
-from recommender.plan import plan
+from recommender.planning import plan
 from recommender.safety import Concern, default_concern, screen, services, services_for
 from tests.conftest import make_activity
 

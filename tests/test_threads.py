@@ -47,10 +47,12 @@ def mixed_calls(seed: int) -> list[Callable[[rc.Recommender], Any]]:
                 ]
             )
         elif kind == 2:
-            calls.append(lambda m, a=a, b=b, c=ctx: [p.model_dump() for p in m.ask(a, b, c, n=4)])
+            calls.append(
+                lambda m, a=a, b=b, c=ctx: [p.model_dump() for p in rc.ask(m, a, b, c, n=4)]
+            )
         elif kind == 3:
             calls.append(
-                lambda m, a=a, b=b, c=ctx: [w.model_dump() for w in m.plan(a, b, c, weeks=2)]
+                lambda m, a=a, b=b, c=ctx: [w.model_dump() for w in rc.plan(m, a, b, c, weeks=2)]
             )
         else:
             calls.append(lambda m, a=a, b=b, c=ctx: str(m.diagnose(a, b, c)))
@@ -102,3 +104,34 @@ def test_overlapping_blas_limits_restore_the_callers_settings() -> None:
     for thread in threads:
         thread.join(10)
     assert blas_threads() == before
+
+
+def test_after_closer_is_done_in_a_live_thread_the_caller_can_still_set_blas_limits() -> None:
+    # threadpoolctl >= 3.8 ignores limits set from any thread but the one that owns
+    # OpenBLAS's pool while that thread lives: closer must not keep the pool owned.
+    import threading
+
+    from threadpoolctl import threadpool_limits
+
+    from recommender._linalg import single_threaded_blas
+
+    np.zeros(1) @ np.zeros(1)
+    before = blas_threads()
+    done, leave = threading.Event(), threading.Event()
+
+    def worker() -> None:
+        with single_threaded_blas():
+            pass
+        done.set()
+        leave.wait(5)  # alive, like a web server's worker thread
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    try:
+        done.wait(5)
+        with threadpool_limits(limits=1):
+            assert {n for _, n in blas_threads()} == {1}
+        assert blas_threads() == before
+    finally:
+        leave.set()
+        thread.join(5)

@@ -121,15 +121,21 @@ def create_app(history_path: Path | None = None, catalog: rc.Catalog | None = No
     @app.post("/ask")
     def ask(request: AskRequest) -> list[rc.Prompt]:
         history = pair_history(request)
-        return model.ask(
-            request.a, request.b, request.context, n=request.n, depth=request.depth, history=history
+        return rc.ask(
+            model,
+            request.a,
+            request.b,
+            request.context,
+            n=request.n,
+            depth=request.depth,
+            history=history,
         )
 
     @app.post("/plan")
     def plan(request: PlanRequest) -> list[rc.PlanWeek]:
         history = pair_history(request)
-        return model.plan(
-            request.a, request.b, request.context, weeks=request.weeks, history=history
+        return rc.plan(
+            model, request.a, request.b, request.context, weeks=request.weeks, history=history
         )
 
     @app.post("/done", status_code=201)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -14,6 +15,18 @@ from recommender.model import DEFAULT_STRATEGY
 from recommender.safety import Concern
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def choice_of(values: type[Enum]) -> click.Choice[str]:
+    """A click choice of an enum's string values, in the enum's order.
+
+    Examples
+    --------
+    >>> list(choice_of(rc.Setting).choices)
+    ['indoor', 'outdoor', 'any']
+    """
+    return click.Choice([member.value for member in values])
+
 
 # ------------------------------------------------------------------ shared options
 
@@ -43,7 +56,7 @@ profiles_arguments = [
 DEFAULT_RELATIONSHIP = "friends"
 relationship_option = click.option(
     "--relationship",
-    type=click.Choice([r.value for r in rc.Relationship]),
+    type=choice_of(rc.Relationship),
     default=None,
     help="Who the two are to each other, kept for the pair (default: the pair's last "
     f"choice, else {DEFAULT_RELATIONSHIP}; always shown).",
@@ -66,7 +79,7 @@ context_options = [
     ),
     click.option(
         "--setting",
-        type=click.Choice([s.value for s in rc.Setting]),
+        type=choice_of(rc.Setting),
         default=None,
         help="Only indoor or only outdoor activities.",
     ),
@@ -74,14 +87,14 @@ context_options = [
         "--obstacle",
         "obstacles",
         multiple=True,
-        type=click.Choice([o.value for o in rc.Obstacle]),
+        type=choice_of(rc.Obstacle),
         help="What stands in the way right now (repeatable).",
     ),
     click.option(
         "--goal",
         "goals",
         multiple=True,
-        type=click.Choice([t.value for t in rc.IntimacyType]),
+        type=choice_of(rc.IntimacyType),
         help="An intimacy type you want to grow (repeatable).",
     ),
     click.option(
@@ -91,13 +104,13 @@ context_options = [
     ),
     click.option(
         "--concern",
-        type=click.Choice([c.value for c in Concern]),
+        type=choice_of(Concern),
         default=None,
         help="Name the kind of help you need (implies --safety-concern).",
     ),
     click.option(
         "--region",
-        type=click.Choice([r.value for r in rc.Region]),
+        type=choice_of(rc.Region),
         default=None,
         help="Where you live, to choose support services (overrides the profiles').",
     ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NoReturn
 
 import click
@@ -148,12 +148,26 @@ def render_suggestions(suggestions: Sequence[rc.Suggestion]) -> None:
         return
     for i, s in enumerate(suggestions, start=1):
         a = s.activity
-        click.echo(f"{i}. {a.title}  [{a.id}]")
-        click.echo(f"   {a.minutes} min, {COST_LABEL[a.cost]}, depth {a.depth}")
-        for reason in s.reasons:
-            click.echo(f"   - {reason}")
-        if a.aftercare:
-            click.echo(f"   Aftercare: {a.aftercare}")
+        echo_activity(i, a, f"{a.minutes} min, {COST_LABEL[a.cost]}, depth {a.depth}", s.reasons)
+
+
+def echo_activity(number: int, activity: rc.Activity, summary: str, points: Iterable[str]) -> None:
+    """One numbered activity as plain text: title and id, a summary line, points, aftercare.
+
+    Examples
+    --------
+    >>> card = rc.default_catalog()["deck-on-ramp-this-or-that"]
+    >>> echo_activity(1, card, "10 min, free", ["Ana likes games"])  # doctest: +ELLIPSIS
+    1. ...  [deck-on-ramp-this-or-that]
+       10 min, free
+       - Ana likes games
+    """
+    click.echo(f"{number}. {activity.title}  [{activity.id}]")
+    click.echo(f"   {summary}")
+    for point in points:
+        click.echo(f"   - {point}")
+    if activity.aftercare:
+        click.echo(f"   Aftercare: {activity.aftercare}")
 
 
 def nothing_fits(

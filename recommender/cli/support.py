@@ -26,6 +26,7 @@ from recommender.cli.render import (
     SAFETY_NOTE,
     _fail,
     _json_out,
+    echo_activity,
 )
 from recommender.safety import Concern, SupportPlan, SupportService, screen, services_for
 
@@ -102,12 +103,7 @@ def show_support(plan: SupportPlan, as_json: bool) -> None:
         click.echo("Things you can do on your own:")
         click.echo("")
     for i, activity in enumerate(plan.activities, start=1):
-        click.echo(f"{i}. {activity.title}  [{activity.id}]")
-        click.echo(f"   {activity.description}")
-        for step in activity.steps:
-            click.echo(f"   - {step}")
-        if activity.aftercare:
-            click.echo(f"   Aftercare: {activity.aftercare}")
+        echo_activity(i, activity, activity.description, activity.steps)
         click.echo("")
 
 

@@ -72,7 +72,7 @@ def plan_command(
       closer plan examples/ana.yaml examples/ben.yaml --start 2026-01-05 --export plan.ics
     """
     from recommender.export import EXPORT_FORMATS, export_plan
-    from recommender.plan import plan
+    from recommender.planning import plan
 
     if export_path is not None and export_path.suffix.lower() not in EXPORT_FORMATS:
         raise click.BadParameter(

@@ -45,8 +45,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict, Field
 
 from .constraints import depth_cap
-from .conversation import Prompt, _check_count, _is_pair_history, prompt_key, session
-from .errors import ConfigError
+from .conversation import Prompt, _check_count, _check_history, prompt_key, session
 from .schema import (
     IntimacyType,
     PairContext,
@@ -56,7 +55,7 @@ from .schema import (
 )
 
 if TYPE_CHECKING:
-    from .history import PairHistory
+    from .feedback import PastActivity
     from .model import Recommender
 
 __all__ = [
@@ -152,7 +151,7 @@ def plan(
     ctx: PairContext | None = None,
     *,
     weeks: int,
-    history: PairHistory | None = None,
+    history: PastActivity | None = None,
     prompts_per_week: int = 3,
 ) -> list[PlanWeek]:
     """A plan of ``weeks`` weeks for ``a`` and ``b``: one activity and one conversation a week.
@@ -172,7 +171,7 @@ def plan(
         Their situation (relationship, minutes, budget, obstacles, exclude ...).
     weeks : int
         Length of the plan, 1..52.
-    history : PairHistory, optional
+    history : PastActivity, optional
         What the pair did: passed to ``recommend`` and nothing done within its
         window is planned again.
     prompts_per_week : int, default=3
@@ -207,8 +206,7 @@ def plan(
     """
     _check_count("weeks", weeks, 1, MAX_WEEKS)
     _check_count("prompts_per_week", prompts_per_week, 1, MAX_PROMPTS_PER_WEEK)
-    if history is not None and not _is_pair_history(history):
-        raise ConfigError(f"history must be a PairHistory or None, got {type(history).__name__}")
+    _check_history(history)
     model.pair_scores(a, b, ctx)  # checks the fit and the arguments' types up front
     ctx = PairContext() if ctx is None else ctx
     if ctx.safety_concern:
@@ -301,7 +299,7 @@ def _week_pool(
     ceiling: int,
     cap: int,
     state: _PlanState,
-    history: PairHistory | None,
+    history: PastActivity | None,
 ) -> tuple[int, list[Suggestion]]:
     """The week's ceiling and candidates: when nothing light enough is left, one level
     deeper at a time (never past the cap) rather than end the plan early."""
@@ -320,7 +318,7 @@ def _candidates(
     ctx: PairContext,
     ceiling: int,
     exclude: frozenset[str],
-    history: PairHistory | None,
+    history: PastActivity | None,
 ) -> list[Suggestion]:
     """The recommender's best shared activities for a week at depth ``ceiling`` or lighter."""
     # Tightening max_depth and widening exclude only ever narrow what the
