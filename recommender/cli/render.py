@@ -102,26 +102,6 @@ _AS_KIND = {
 }
 
 
-def say_relationship(
-    ctx: rc.PairContext,
-    given: str | None,
-    names: tuple[str, str],
-    as_json: bool,
-    footer: bool = True,
-) -> None:
-    """Say which kind of relationship the output is for.
-
-    For people, always: the last line of the output (or, with ``footer=False``,
-    a line under its heading). Beside ``--json`` (whose stdout is the document
-    alone) on stderr, and only when it was assumed.
-    """
-    note = relationship_note(ctx, given, names)
-    if not as_json:
-        click.echo(f"\n{note}." if footer else f"{note}.")
-    elif given is None:
-        click.echo(f"closer: {note[0].lower()}{note[1:]}", err=True)
-
-
 def render_suggestions(suggestions: Sequence[rc.Suggestion]) -> None:
     """A table on a terminal; plain numbered text otherwise (pipes, NO_COLOR).
 
