@@ -481,3 +481,30 @@ def test_term_caches_stay_right_under_many_threads_while_they_are_cleared(monkey
         results = list(pool.map(encode, range(0, 200, 25)))
     for start, got in zip(range(0, 200, 25), results, strict=True):
         assert got == expected[start:] + expected[:start]
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    style=st.sampled_from(["dense", "zipf", "titles"]),
+    strategy=st.sampled_from(sorted(rc.STRATEGIES)),
+    seed=st.integers(0, 2**16),
+)
+def test_a_pair_scored_on_its_allowed_activities_alone_gets_the_full_scorings_list(
+    style, strategy, seed
+):
+    """One pair whose limits leave few activities scores only those: the same
+    suggestions (ids, scores, fits, reasons) as scoring the whole catalogue."""
+    from benchmarks.synth import STYLES, random_pairs, synthetic_catalog
+    from recommender import model as model_module
+
+    activities = synthetic_catalog(150, seed=seed, style=style)
+    triples = random_pairs(
+        activities, 8, seed=seed + 1, constrained=True, interests=STYLES[style].interests
+    )
+    model = rc.Recommender(strategy=strategy).fit(activities)
+    got = {}
+    for share in (0.0, 1.0):  # never, and whenever something is allowed
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(model_module, "SUBSET_SHARE", share)
+            got[share] = [model.recommend(a, b, ctx, k=6) for a, b, ctx in triples]
+    assert got[1.0] == got[0.0]
