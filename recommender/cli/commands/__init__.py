@@ -11,20 +11,6 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-__all__ = [
-    "ask",
-    "batch",
-    "catalog",
-    "evaluate",
-    "help_now",
-    "history",
-    "plan",
-    "profile",
-    "register_all",
-    "schema",
-    "suggest",
-]
-
 #: Every command module, in the order ``closer --help`` has always registered them.
 MODULES = (
     "ask",
@@ -38,6 +24,8 @@ MODULES = (
     "schema",
     "suggest",
 )
+
+__all__ = ["MODULES", "register_all", *MODULES]  # the modules load on first access
 
 
 def register_all() -> None:
