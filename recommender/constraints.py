@@ -300,6 +300,10 @@ def avoided_items(word: str, items: ItemTable, text: TextSpace) -> npt.NDArray[n
 
 def _scatter_out(mask: Mask, lists: tuple[npt.NDArray[np.int32], ...]) -> Mask:
     """Set ``mask[row, lists[row]]`` to False for every row, in one flat assignment."""
+    if len(lists) == 1:  # one pair: its row directly
+        if len(lists[0]):
+            mask[0, lists[0]] = False
+        return mask
     sizes = np.fromiter((len(hit) for hit in lists), np.int64, len(lists))
     if sizes.any():
         starts = np.repeat(np.arange(len(lists), dtype=np.int64) * mask.shape[1], sizes)
@@ -494,15 +498,133 @@ def constraint_masks(limits: PairLimits, items: ItemTable) -> dict[str, Mask]:
 def feasible(limits: PairLimits, items: ItemTable) -> Mask:
     """Items that pass every hard constraint but ``support``: ``(n_pairs, n_items)``.
 
-    The hot path's version of :func:`constraint_masks`: one array, ANDed in
-    place, skipping constraints that allow everything for this block of pairs.
+    The hot path's version of :func:`constraint_masks`: the rules that compare
+    an item's typed columns with the pair's limits are packed at first use into
+    one 32- or 64-bit code per item (:class:`_PackedRules`), so a pair's mask is one
+    AND and one comparison; minutes and the per-pair lists are applied after.
     """
-    allowed = np.ones((len(limits.depth), len(items)), bool)
-    for name in HARD:
-        if name in ("avoid", "exclude", "recent"):
-            _scatter_out(allowed, getattr(limits, name))
-            continue
-        mask = _mask(name, limits, items)
-        if mask is not None:
-            allowed &= mask
+    packed = _PackedRules.of(items)
+    allowed = np.empty((len(limits.depth), len(items)), bool)
+    scratch = np.empty(len(items), packed.codes.dtype)
+    for row, bits in enumerate(packed.forbidden(limits)):
+        np.bitwise_and(packed.codes, packed.codes.dtype.type(bits), out=scratch)
+        np.equal(scratch, 0, out=allowed[row])
+    minutes = _minutes(limits, items)
+    if minutes is not None:
+        allowed &= minutes
+    for name in ("avoid", "exclude", "recent"):
+        _scatter_out(allowed, getattr(limits, name))
     return allowed
+
+
+#: The item columns that :class:`_PackedRules` packs as "value >= v" bits, one per v >= 1.
+_LEVELS = ("depth", "cost", "contact")
+
+
+@dataclass(frozen=True)
+class _PackedRules:
+    """The typed-column rules of :func:`feasible` as one code per item (32 or 64 bits).
+
+    Bit ``b`` set means "this item falls foul of rule bit ``b``"; a pair's
+    limits name the bits it forbids (:meth:`forbidden`), so an item passes
+    exactly when ``code & forbidden == 0``. Each bit is defined to say what
+    the named rule of :data:`MASK_RULES` says (a test compares the two).
+    """
+
+    codes: npt.NDArray[np.uint32] | npt.NDArray[np.uint64]
+    start: dict[str, int]  # first bit of each group
+    size: dict[str, int]  # bits in each group
+
+    @classmethod
+    def of(cls, items: ItemTable) -> _PackedRules:
+        """The codes of ``items``, built once and remembered with them."""
+        found: _PackedRules | None = items.__dict__.get("_packed_rules")
+        if found is None:
+            found = cls._build(items)
+            items.__dict__["_packed_rules"] = found  # the same value from any thread
+        return found
+
+    @classmethod
+    def _build(cls, items: ItemTable) -> _PackedRules:
+        n_rel = len(RELATIONSHIPS)
+        gated = np.uint8(AUDIENCE_SAFETY_GATED)
+        groups: list[tuple[str, list[npt.NDArray[np.bool_]]]] = [
+            ("relationship", [(items.relationships & np.uint8(1 << r)) == 0 for r in range(n_rel)]),
+            *[
+                (name, [getattr(items, name) >= v for v in range(1, _top(items, name) + 1)])
+                for name in _LEVELS
+            ],
+            ("mobility", [~items.accessible]),
+            ("remote", [~items.remote]),
+            (
+                "setting",
+                [items.setting == SETTING_CODE[x] for x in (Setting.indoor, Setting.outdoor)],
+            ),
+            ("minor", [~minor_safe_items(items)]),
+            ("situational", [items.situation == s for s in range(len(SITUATIONS))]),
+            ("opt_in", [(items.audience & np.uint8(AUDIENCE_OPT_IN)) != 0]),
+            ("safety_gated", [(items.audience & gated) != 0]),
+            ("presence", [items.presence == PRESENCES.index(Presence.apart)]),
+            ("safety", [np.ones(len(items), bool)]),
+        ]
+        codes = np.zeros(len(items), np.uint64)
+        start: dict[str, int] = {}
+        bit = 0
+        for name, columns in groups:
+            start[name] = bit
+            for column in columns:
+                codes |= column.astype(np.uint64) << np.uint64(bit)
+                bit += 1
+        if bit > 64:
+            raise ValueError(f"{bit} rule bits do not fit one 64-bit code")
+        narrow = codes.astype(np.uint32) if bit <= 32 else codes  # half the bytes to read
+        return cls(narrow, start, {name: len(columns) for name, columns in groups})
+
+    def forbidden(self, limits: PairLimits) -> list[int]:
+        """Per pair, the rule bits its limits forbid (plain Python: a few pairs)."""
+        start, size = self.start, self.size
+        every_situation = (1 << len(SITUATIONS)) - 1
+        columns = zip(
+            limits.relationship_bit.tolist(),
+            limits.depth.tolist(),
+            limits.budget.tolist(),
+            limits.contact.tolist(),
+            limits.mobility.tolist(),
+            limits.remote.tolist(),
+            limits.setting.tolist(),
+            limits.minor.tolist(),
+            limits.situations.tolist(),
+            limits.opted_in.tolist(),
+            limits.gated.tolist(),
+            limits.concern.tolist(),
+            strict=True,
+        )
+        out = []
+        for relationship, depth, budget, contact, mobility, remote, setting, *rest in columns:
+            minor, situations, opted_in, gated, concern = rest
+            bits = relationship << start["relationship"]  # "not for r" at r's bit
+            bits |= concern << start["safety"]  # nothing passes
+            for name, limit in zip(_LEVELS, (depth, budget, contact), strict=True):
+                if limit < 0:
+                    bits |= 1 << start["safety"]
+                elif limit < size[name]:  # forbids value >= limit + 1
+                    bits |= 1 << (start[name] + limit)
+            bits |= mobility << start["mobility"]
+            bits |= remote << start["remote"]
+            if setting == SETTING_CODE[Setting.outdoor]:
+                bits |= 1 << start["setting"]  # indoor items out
+            elif setting == SETTING_CODE[Setting.indoor]:
+                bits |= 1 << (start["setting"] + 1)  # outdoor items out
+            bits |= minor << start["minor"]
+            bits |= (every_situation & ~situations) << start["situational"]
+            bits |= (not opted_in) << start["opt_in"]
+            bits |= gated << start["safety_gated"]
+            bits |= (not remote) << start["presence"]
+            out.append(bits)
+        return out
+
+
+def _top(items: ItemTable, name: str) -> int:
+    """The largest value of a level column (0 for none)."""
+    column = getattr(items, name)
+    return max(int(column.max(initial=0)), 0)

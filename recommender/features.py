@@ -253,38 +253,59 @@ class TextSpace:
         shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
         return np.arange(len(which), dtype=np.int64) + shift, which
 
-    def cosine(self, queries: Sequence[tuple[I32, F32]]) -> F32:
+    def cosine(
+        self, queries: Sequence[tuple[I32, F32]], columns: npt.NDArray[np.intp] | None = None
+    ) -> F32:
         """Cosine of each query with every item: a ``(len(queries), n_items)`` array.
 
         Walks only the postings of the queries' terms (an inverted index), so the
         cost grows with how many items use those terms, not with the catalogue.
         Which walk is the kernel chosen at fit time (see :class:`TextSpace`).
+        With ``columns`` (ascending item rows), only those items, as
+        ``cosine(queries)[:, columns]`` (the same sums, so the same bits).
         """
-        n = self.n_items
+        n = self.n_items if columns is None else len(columns)
         sizes = [len(terms) for terms, _ in queries]
         if not any(sizes):
             return np.zeros((len(queries), n), np.float32)
+        position = None if columns is None else self._positions(columns)
         if self.per_term:
-            return self._cosine_per_term(queries)
+            return self._cosine_per_term(queries, columns, position)
         terms = np.concatenate([t for t, _ in queries]).astype(np.int32, copy=False)
         weights = np.concatenate([w for _, w in queries]).astype(np.float64)
         owner = np.repeat(np.arange(len(queries), dtype=np.int64), sizes)
         flat, which = self.postings(terms)
+        items = self.col_items[flat]
+        if position is not None:  # only the postings of the wanted items, in the same order
+            items = position[items]
+            kept = np.flatnonzero(items >= 0)
+            flat, which, items = flat[kept], which[kept], items[kept]
         # Exact float64 products of the float32 weights, summed per (query, item)
         # in the order of the query's terms: the same sums cosine_cells() makes.
-        cells = owner[which] * n + self.col_items[flat]
+        cells = owner[which] * n + items
         contrib = self.col_weights[flat].astype(np.float64) * weights[which]
         total = np.bincount(cells, weights=contrib, minlength=len(queries) * n)
         return total.astype(np.float32).reshape(len(queries), n)
 
-    def _cosine_per_term(self, queries: Sequence[tuple[I32, F32]]) -> F32:
+    def _positions(self, columns: npt.NDArray[np.intp]) -> I32:
+        """Item row -> its place in ``columns``, -1 for rows not in it."""
+        position = np.full(self.n_items, -1, np.int32)
+        position[columns] = np.arange(len(columns), dtype=np.int32)
+        return position
+
+    def _cosine_per_term(
+        self,
+        queries: Sequence[tuple[I32, F32]],
+        columns: npt.NDArray[np.intp] | None = None,
+        position: I32 | None = None,
+    ) -> F32:
         """:meth:`cosine` one term at a time: a dense row's axpy, or a scatter of
         the term's postings (contiguous, distinct items) into the query's sums.
 
         The same float64 products added in the same order as the flat walk
         (0.0 first, then each term ascending), so the same bits.
         """
-        n = self.n_items
+        n = self.n_items if columns is None else len(columns)
         out = np.empty((len(queries), n), np.float32)
         total = np.empty(n, np.float64)
         scratch = np.empty(n, np.float64)
@@ -296,12 +317,17 @@ class TextSpace:
             for term, weight in zip(terms.tolist(), weights.astype(np.float64), strict=True):
                 row = row_of[term]
                 if row >= 0:
-                    np.multiply(block[row], weight, out=scratch)
+                    dense = block[row] if columns is None else block[row].take(columns)
+                    np.multiply(dense, weight, out=scratch)
                     total += scratch
-                else:
-                    start, end = col_ptr[term], col_ptr[term + 1]
-                    items = col_items[start:end]
-                    total[items] += col_weights[start:end] * weight
+                    continue
+                start, end = col_ptr[term], col_ptr[term + 1]
+                items, term_weights = col_items[start:end], col_weights[start:end]
+                if position is not None:  # only the wanted items, at their places
+                    items = position[items]
+                    kept = items >= 0
+                    items, term_weights = items[kept], term_weights[kept]
+                total[items] += term_weights * weight
             out[q] = total
         return out
 

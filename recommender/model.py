@@ -27,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import aggregate as agg
+from ._linalg import GRID
 from .constraints import (
     CONSTRAINTS,
     PairLimits,
@@ -78,6 +79,7 @@ MODEL_VERSION = 3  # 2: arrays_sha256 in the metadata; 3: audience, situation, p
 CHUNK = 128
 
 Triple = tuple[PersonProfile, PersonProfile, PairContext]
+F32 = npt.NDArray[np.float32]
 
 
 @dataclass(frozen=True)
@@ -275,6 +277,7 @@ class Recommender:
         self.kernel_ = self.text_.kernel  # chosen at fit time from the postings' density
         self.obstacle_matches_ = obstacle_matches(self.items_)
         self.support_rows_ = np.flatnonzero(self.items_.has_flag(FLAG_SUPPORT))
+        self.any_low_mood_ = bool(self.items_.has_flag(FLAG_LOW_MOOD).any())
         # Strongest intimacy type per row (ties: IntimacyType order, as Activity has it).
         self.strongest_ = np.argmax(self.items_.intimacy, axis=1).astype(np.int8)
         self.facts_ = ItemFacts(
@@ -289,6 +292,11 @@ class Recommender:
         # person fit and emphasis are weighted sums of, laid out for one matmul.
         self.person_basis_ = person_basis(self.items_)
         self.effect_basis_ = effect_basis(self.items_, self.obstacle_matches_)
+        # The same, one row per activity (for scoring a pair's few allowed ones:
+        # gathering rows of 16-32 bytes reads far less than columns of the above).
+        # On the 1/2048 grid in [0, 1], float16 holds every value exactly.
+        self.person_items_ = _by_item(self.person_basis_)
+        self.effect_items_ = _by_item(self.effect_basis_)
 
     @property
     def catalog_(self) -> Catalog:
@@ -311,14 +319,20 @@ class Recommender:
         self,
         triples: Sequence[Triple],
         people: Sequence[PersonVector] | None = None,
+        columns: npt.NDArray[np.intp] | None = None,
     ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
-        """(person (2, P, n), pair (P, n)) before constraints; pair includes emphasis."""
+        """(person (2, P, n), pair (P, n)) before constraints; pair includes emphasis.
+
+        With ``columns`` (ascending rows), only those activities: the same values
+        as the full arrays' ``[..., columns]``.
+        """
         if people is None:
             people = self._people([t[0] for t in triples] + [t[1] for t in triples])
-        fit = self._relevance(people)
+        fit = self._relevance(people, columns)
         person = fit.reshape(2, len(triples), -1)
         pair = agg.aggregate(self.strategy, person)  # a new array: added to in place
-        pair += bonus([t[2] for t in triples], self.effect_basis_, self.novelty_weight)
+        effects = self.effect_basis_ if columns is None else _basis_at(self.effect_items_, columns)
+        pair += bonus([t[2] for t in triples], effects, self.novelty_weight)
         return person, np.clip(pair, 0.0, 1.0, out=pair)
 
     def _item_vector(self, item: int) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]:
@@ -326,14 +340,17 @@ class Recommender:
         postings are kept; a test checks the encoding equals the fitted one)."""
         return self.text_.encode(activity_text(self.activities_[item]))
 
-    def _relevance(self, people: Sequence[PersonVector]) -> npt.NDArray[np.float32]:
-        """Each person's fit with every activity, ``(len(people), n)``."""
+    def _relevance(
+        self, people: Sequence[PersonVector], columns: npt.NDArray[np.intp] | None = None
+    ) -> npt.NDArray[np.float32]:
+        """Each person's fit with every activity (or those in ``columns``), ``(len(people), n)``."""
         return relevance(
             people,
-            self.person_basis_,
+            self.person_basis_ if columns is None else _basis_at(self.person_items_, columns),
             self.text_,
             interest_weight=self.interest_weight,
             energy_weight=self.energy_weight,
+            columns=columns,
         )
 
     # ------------------------------------------------------------ feedback interface
@@ -524,29 +541,53 @@ class Recommender:
     ) -> list[list[Suggestion]]:
         people = self._people([t[0] for t in triples] + [t[1] for t in triples])
         notes: list[dict[int, str]] = [{} for _ in triples]
-        recent = None
+        recent, lean = None, None
         if histories is not None:
             people, recent, notes, lean = apply_histories(self, triples, people, histories)
-        person, pair = self._score_block(triples, people)
-        if histories is not None:
-            pair = np.clip(pair + lean, 0.0, 1.0).astype(np.float32)
         limits = PairLimits.of(triples, self.items_, self.text_, self.index_, recent)
         allowed = feasible(limits, self.items_)  # every hard limit except 'support'
+        # One pair whose hard limits leave few activities: only those are scored.
+        columns = _few_allowed(allowed)
+        person, pair = self._score_block(triples, people, columns)
+        flags, support_rows = self.items_.flags, self.support_rows_
+        if columns is not None:
+            allowed, flags = np.ones(pair.shape, bool), flags[columns]
+            support_rows = np.flatnonzero(flags & np.uint8(FLAG_SUPPORT))
+            lean = None if lean is None else lean[:, columns]
+        if lean is not None:
+            pair = np.clip(pair + lean, 0.0, 1.0).astype(np.float32)
         if self.strategy == "average_without_misery":
             allowed &= agg.misery_mask(person, self.misery_threshold)
         # mental_health: one support item for low mood, chosen before support is masked out.
         supports = {
-            row: self._support_pick(allowed[row], pair[row])
+            row: self._support_pick(allowed[row], pair[row], flags)
             for row, (_, _, ctx) in enumerate(triples)
             if Obstacle.mental_health in ctx.obstacles
         }
-        allowed[:, self.support_rows_] = False  # support is never one more activity
+        allowed[:, support_rows] = False  # support is never one more activity
         np.copyto(pair, np.float32(-np.inf), where=~allowed)  # in place: pair is ours
-        chosen, capped = _select(pair, person, self, k)
+        chosen, capped = _select(pair, person, self, k, columns)
+        return self._suggestions(triples, person, (chosen, capped), supports, notes, columns)
+
+    def _suggestions(
+        self,
+        triples: Sequence[Triple],
+        person: npt.NDArray[np.float32],
+        selected: tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]],
+        supports: Mapping[int, tuple[int, float] | None],
+        notes: Sequence[dict[int, str]],
+        columns: npt.NDArray[np.intp] | None,
+    ) -> list[list[Suggestion]]:
+        """The chosen columns of each row as suggestions, with fits and reasons
+        (``columns``: the activity row of each column, when only some were scored)."""
+        chosen, capped = selected
+        k = chosen.shape[1]
         # Gather every row's picks and fits at once; the loop below is plain Python.
         safe = np.maximum(chosen, 0)
         fits_a = np.round(np.take_along_axis(person[0], safe, axis=1).astype(np.float64), 6)
         fits_b = np.round(np.take_along_axis(person[1], safe, axis=1).astype(np.float64), 6)
+        if columns is not None:
+            chosen = np.where(chosen >= 0, columns[safe], -1)
         chosen_rows, capped_rows = chosen.tolist(), capped.astype(np.float64).tolist()
         fits_a_rows, fits_b_rows = fits_a.tolist(), fits_b.tolist()
         # Values come from validated inputs and clipped arrays: skip re-validation.
@@ -558,12 +599,14 @@ class Recommender:
             fits: list[tuple[float, float]] = list(
                 zip(fits_a_rows[row][: len(picks)], fits_b_rows[row][: len(picks)], strict=True)
             )
-            support, support_score = supports.get(row) or (None, 0.0)
-            if support is not None:
+            column, support_score = supports.get(row) or (None, 0.0)
+            support = None
+            if column is not None:
+                support = column if columns is None else int(columns[column])
                 picks, scores, fits = picks[: k - 1], scores[: k - 1], fits[: k - 1]
                 scores.append(min([support_score, *scores[-1:]]))
                 picks.append(support)
-                fit_a, fit_b = np.round(person[:, row, support].astype(np.float64), 6).tolist()
+                fit_a, fit_b = np.round(person[:, row, column].astype(np.float64), 6).tolist()
                 fits.append((fit_a, fit_b))
             explainer = Explainer(a, b, ctx, self.text_, self.facts_, picks, notes[row], activities)
             reasons = explainer.explain(picks, fits, support)
@@ -576,16 +619,20 @@ class Recommender:
         return out
 
     def _support_pick(
-        self, allowed: npt.NDArray[np.bool_], pair: npt.NDArray[np.float32]
+        self,
+        allowed: npt.NDArray[np.bool_],
+        pair: npt.NDArray[np.float32],
+        flags: npt.NDArray[np.uint8],
     ) -> tuple[int, float] | None:
         """The allowed support item for a pair facing mental_health, with its pair score:
         help with low mood or anxiety (tag ``low-mood``; in a catalogue without that
         tag, any support that is not crisis help). The bundled catalogue has such
-        items at depth 1, free and five minutes long, so every pair gets one."""
-        flags = self.items_.flags
+        items at depth 1, free and five minutes long, so every pair gets one.
+        ``flags`` are the items' flags, aligned with ``allowed`` and ``pair``; the
+        item is returned as a position in them."""
         eligible = allowed & ((flags & FLAG_SUPPORT) != 0) & ((flags & FLAG_CRISIS) == 0)
         low_mood = eligible & ((flags & FLAG_LOW_MOOD) != 0)
-        if low_mood.any() or self.items_.has_flag(FLAG_LOW_MOOD).any():
+        if self.any_low_mood_:
             eligible = low_mood
         if not eligible.any():
             return None
@@ -854,8 +901,42 @@ def _catalog_digest(records: list[dict[str, Any]]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+#: One pair is scored on its allowed activities alone when they are at most this
+#: share of the catalogue (gathering their columns then costs less than scoring all).
+SUBSET_SHARE = 0.4
+
+
+def _by_item(basis: npt.NDArray[np.float32]) -> npt.NDArray[np.uint16]:
+    """A ``(rows, n)`` basis on the 1/2048 grid in [0, 1] as ``(n, rows)`` whole
+    numbers (x 2048, exactly): one activity's row is 16-22 bytes to gather."""
+    # Every basis value is on_grid() in [0, 1], so this is exact.
+    return np.ascontiguousarray(np.round(basis.T * GRID), dtype=np.uint16)
+
+
+def _basis_at(by_item: npt.NDArray[np.uint16], columns: npt.NDArray[np.intp]) -> F32:
+    """Columns ``columns`` of the basis :func:`_by_item` laid out by item: a
+    ``(rows, len(columns))`` view of an item-major array (the exact values)."""
+    gathered = by_item.take(columns, axis=0).astype(np.float32)
+    gathered *= np.float32(1.0 / GRID)  # a power of two: exact
+    return gathered.T
+
+
+def _few_allowed(allowed: npt.NDArray[np.bool_]) -> npt.NDArray[np.intp] | None:
+    """The allowed columns of a one-pair block when they are few, else None."""
+    if allowed.shape[0] != 1:
+        return None
+    count = np.count_nonzero(allowed)
+    if count == 0 or count > SUBSET_SHARE * allowed.shape[1]:
+        return None
+    return np.flatnonzero(allowed[0])
+
+
 def _select(
-    ranked: npt.NDArray[np.float32], person: npt.NDArray[np.float32], model: Recommender, k: int
+    ranked: npt.NDArray[np.float32],
+    person: npt.NDArray[np.float32],
+    model: Recommender,
+    k: int,
+    items: npt.NDArray[np.intp] | None = None,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
     from .rerank import select
 
@@ -867,6 +948,7 @@ def _select(
         diversity=float(model.diversity),
         fairness=float(model.fairness) if _reranks(model) else 0.0,
         pool=max(model.pool, k),
+        items=items,
     )
 
 

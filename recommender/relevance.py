@@ -126,11 +126,15 @@ def relevance(
     *,
     interest_weight: float,
     energy_weight: float,
+    columns: npt.NDArray[np.intp] | None = None,
 ) -> F32:
     """Fit of each person with every activity: a ``(len(people), n_items)`` array in [0, 1].
 
     ``basis`` is :func:`person_basis` of the fitted items: the intimacy and
     energy parts are one small matrix product; interests walk the postings.
+    With ``columns`` (ascending item rows), only those activities are scored,
+    ``basis`` holds only their columns, and the result equals the full one's
+    ``[:, columns]``.
     """
     n_people = len(people)
     has_interest = np.array([len(p.terms) > 0 for p in people])
@@ -152,7 +156,7 @@ def relevance(
             1.0 / (INTEREST_SATURATION - INTEREST_FLOOR)
         )
         ceiling = np.float32(INTEREST_SATURATION - INTEREST_FLOOR)
-        if n_people >= SPARSE_PEOPLE:
+        if n_people >= SPARSE_PEOPLE and columns is None:
             # Most cells are passing mentions under the floor, worth 0: left out.
             rows, items, cosine = text.cosine_cells(queries, above=INTEREST_FLOOR)
             cosine -= np.float32(INTEREST_FLOOR)
@@ -160,7 +164,7 @@ def relevance(
             cosine *= scale[rows]
             fit.reshape(-1)[rows * fit.shape[1] + items] += cosine  # unique cells: no lost updates
         else:
-            dense = text.cosine(queries)
+            dense = text.cosine(queries, columns)
             dense -= np.float32(INTEREST_FLOOR)
             np.clip(dense, 0.0, ceiling, out=dense)
             dense *= scale[:, None]

@@ -100,6 +100,7 @@ def select(
     diversity: float,
     fairness: float,
     pool: int,
+    items: I64 | None = None,
 ) -> tuple[I64, F32]:
     """Choose up to ``k`` items per pair.
 
@@ -111,6 +112,9 @@ def select(
         Each person's relevance.
     structure : (n, d) float32, or int8 scaled by ``features.STRUCTURE_SCALE``
         L2-normalised item vectors for similarity.
+    items : (n,) int64, optional
+        The structure row of each column of ``pair`` when they are a subset
+        of the catalogue (ascending); the returned indices are still columns.
 
     Returns
     -------
@@ -142,7 +146,7 @@ def select(
 
     relevance = np.where(valid, cand_pair, 0.0).astype(np.float32)
     if diversity > 0:
-        vectors = structure[cand].astype(np.float32)  # (P, size, d)
+        vectors = structure[cand if items is None else items[cand]].astype(np.float32)
         if structure.dtype == np.int8:  # stored compactly, see features.STRUCTURE_SCALE
             # Whole numbers: every sum is exact, however it is computed, so one
             # pair and a batch get the same similarities; scaled afterwards.

@@ -481,3 +481,68 @@ def test_term_caches_stay_right_under_many_threads_while_they_are_cleared(monkey
         results = list(pool.map(encode, range(0, 200, 25)))
     for start, got in zip(range(0, 200, 25), results, strict=True):
         assert got == expected[start:] + expected[:start]
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    style=st.sampled_from(["dense", "zipf", "titles"]),
+    strategy=st.sampled_from(sorted(rc.STRATEGIES)),
+    seed=st.integers(0, 2**16),
+)
+def test_a_pair_scored_on_its_allowed_activities_alone_gets_the_full_scorings_list(
+    style, strategy, seed
+):
+    """One pair whose limits leave few activities scores only those: the same
+    suggestions (ids, scores, fits, reasons) as scoring the whole catalogue."""
+    from benchmarks.synth import STYLES, random_pairs, synthetic_catalog
+    from recommender import model as model_module
+
+    activities = synthetic_catalog(150, seed=seed, style=style)
+    triples = random_pairs(
+        activities, 8, seed=seed + 1, constrained=True, interests=STYLES[style].interests
+    )
+    model = rc.Recommender(strategy=strategy).fit(activities)
+    got = {}
+    for share in (0.0, 1.0):  # never, and whenever something is allowed
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(model_module, "SUBSET_SHARE", share)
+            got[share] = [model.recommend(a, b, ctx, k=6) for a, b, ctx in triples]
+    assert got[1.0] == got[0.0]
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**16), constrained=st.booleans())
+def test_the_packed_hard_limits_allow_exactly_what_every_named_limit_allows(
+    fitted, seed, constrained
+):
+    """feasible() packs the typed-column rules into one code per item: it must allow
+    what the AND of every named constraint mask (diagnose's view) allows, on the
+    bundled catalogue (situational, opt-in, gated and apart-only items)."""
+    from benchmarks.synth import random_pairs
+    from recommender.constraints import HARD, PairLimits, constraint_masks, feasible
+
+    model = fitted[0]
+    triples = random_pairs(model.activities_, 40, seed=seed, constrained=constrained)
+    rng = np.random.default_rng(seed)
+    both = {"opt_in": frozenset(rc.OptIn)}
+    triples = [  # now and then a minor, both opted in, a safety concern, situations
+        (
+            a.model_copy(update={"age": 15} if rng.random() < 0.2 else both),
+            b.model_copy(update=both if rng.random() < 0.5 else {}),
+            ctx.model_copy(
+                update={
+                    "safety_concern": bool(rng.random() < 0.1),
+                    "situations": frozenset(
+                        list(rc.Situation)[i] for i in rng.choice(len(rc.Situation), 2)
+                    ),
+                }
+            )
+            if rng.random() < 0.3
+            else ctx,
+        )
+        for a, b, ctx in triples
+    ]
+    limits = PairLimits.of(triples, model.items_, model.text_, model.index_)
+    masks = constraint_masks(limits, model.items_)
+    expected = np.logical_and.reduce([masks[name] for name in HARD])
+    np.testing.assert_array_equal(feasible(limits, model.items_), expected)

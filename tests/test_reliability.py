@@ -604,6 +604,33 @@ def test_importing_the_cli_package_loads_no_command_until_run() -> None:
     assert out.stdout.split("\n")[:2] == ["[]", "True"]
 
 
+def test_a_piped_closer_suggest_loads_neither_rich_nor_the_other_commands(
+    tmp_path: Path,
+) -> None:
+    probe = (
+        "import atexit, sys; "
+        "heavy = ('rich', 'recommender.output', 'recommender.cli.commands.history'); "
+        "atexit.register(lambda: print(sorted(m for m in heavy if m in sys.modules), "
+        "'recommender.cli.commands.suggest' in sys.modules, file=sys.stderr)); "
+        "sys.argv = ['closer', 'suggest', 'examples/ana.yaml', 'examples/ben.yaml']; "
+        "from recommender.cli import run; run()"
+    )
+    env = {**os.environ, "CLOSER_CACHE_DIR": str(tmp_path / "cache"), "NO_COLOR": "1"}
+    env["XDG_DATA_HOME"] = str(tmp_path / "data")
+    env.pop("FORCE_COLOR", None)
+    for _ in range(2):  # the first run fits the model (scikit-learn may load rich) and caches it
+        out = subprocess.run(
+            [sys.executable, "-c", probe],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=Path(__file__).resolve().parents[1],
+            check=False,
+        )
+        assert out.returncode == 0, out.stderr
+    assert out.stderr.strip().splitlines()[-1] == "[] True"
+
+
 # ------------------------------------------------------------------ 10. import output size
 
 

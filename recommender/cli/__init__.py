@@ -20,6 +20,7 @@ from __future__ import annotations
 import importlib
 import os
 import signal
+import sys
 from collections.abc import Sequence
 from types import FrameType
 from typing import TYPE_CHECKING, Any
@@ -56,6 +57,21 @@ def _interrupted_quietly(signum: int, frame: FrameType | None) -> None:
     os._exit(_INTERRUPTED)
 
 
+#: Commands that their module alone registers, run without loading the others
+#: (and what those import): the per-pair commands people run most.
+_ALONE = ("suggest", "ask", "plan")
+
+
+def _register_commands(args: Sequence[str]) -> None:
+    """Register what a command line needs: the named command's own module when it
+    is one of :data:`_ALONE`, else every command (help, typos, the rest)."""
+    commands = importlib.import_module("recommender.cli.commands")
+    if args and args[0] in _ALONE:
+        importlib.import_module(f"recommender.cli.commands.{args[0]}")
+    else:
+        commands.register_all()
+
+
 def run(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``closer`` script (see :func:`recommender.cli.app.run`).
 
@@ -65,7 +81,7 @@ def run(argv: Sequence[str] | None = None) -> None:
     previous = signal.signal(signal.SIGINT, _interrupted_quietly)
     try:
         app = importlib.import_module("recommender.cli.app")
-        importlib.import_module("recommender.cli.commands")  # registers every command
+        _register_commands(sys.argv[1:] if argv is None else argv)
     finally:
         signal.signal(signal.SIGINT, previous)
     try:
@@ -78,7 +94,7 @@ def run(argv: Sequence[str] | None = None) -> None:
 def __getattr__(name: str) -> Any:
     if name not in __all__:
         raise AttributeError(f"module 'recommender.cli' has no attribute {name!r}")
-    importlib.import_module("recommender.cli.commands")  # main is complete only with them
+    importlib.import_module("recommender.cli.commands").register_all()  # main needs them all
     source = "app" if name == "main" else "render"
     value = getattr(importlib.import_module(f"recommender.cli.{source}"), name)
     globals()[name] = value

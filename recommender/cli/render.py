@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NoReturn
@@ -45,13 +46,30 @@ def _console() -> Any:
     """A rich console for stdout when it is a colour terminal, else None (plain text).
 
     rich decides: ``is_terminal`` (not a pipe or file), ``NO_COLOR`` and ``TERM=dumb``.
+    Where rich could only say no (stdout is not a terminal and no variable forces
+    one), rich is not loaded at all: piped output starts faster.
     """
+    if not _may_be_terminal():
+        return None
     from rich.console import Console
 
     console = Console(highlight=False)
     if console.is_terminal and not console.no_color and not console.is_dumb_terminal:
         return console
     return None
+
+
+def _may_be_terminal(stream: Any = None) -> bool:
+    """Whether rich might call ``stream`` (stdout by default) a terminal (False: it
+    certainly would not: no ``FORCE_COLOR`` or ``TTY_COMPATIBLE=1`` forces one, and
+    the stream is no tty)."""
+    if os.environ.get("FORCE_COLOR") or os.environ.get("TTY_COMPATIBLE") == "1":
+        return True
+    isatty = getattr(sys.stdout if stream is None else stream, "isatty", None)
+    try:
+        return bool(isatty is not None and isatty())
+    except ValueError:  # a closed stream
+        return False
 
 
 def say(text: str, style: str = "", indent: str = "") -> None:
@@ -304,6 +322,8 @@ def working(message: str) -> Any:
     The library reports no steps, so it is an indeterminate bar with the elapsed
     time; piped or redirected stderr gets nothing, so logs stay clean.
     """
+    if not _may_be_terminal(sys.stderr):
+        return contextlib.nullcontext()
     from rich.console import Console
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
