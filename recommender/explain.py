@@ -216,8 +216,8 @@ class Explainer:
                 found.append(("works_remotely", "Works over a call"))
             if conversation[item] and len(found) < MAX_REASONS:
                 found.append(("take_turns", self.turns_reason))
-            kept = found[:MAX_REASONS]
-            out.append((tuple(text for _, text in kept), tuple(code for code, _ in kept)))
+            codes, texts = zip(*found[:MAX_REASONS], strict=True)  # one C call, not two loops
+            out.append((texts, codes))
         return out
 
     def _fit_reason(self, item: int, scores: Sequence[float]) -> Reason:

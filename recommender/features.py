@@ -141,6 +141,7 @@ class TextSpace:
     def __post_init__(self) -> None:
         object.__setattr__(self, "_vocabulary", {t: i for i, t in enumerate(self.terms.tolist())})
         object.__setattr__(self, "_encoded", {})
+        object.__setattr__(self, "_units", {})
         if self.dense_terms is None:
             object.__setattr__(self, "dense_terms", choose_dense_terms(self.col_ptr, self.n_items))
         chosen = np.asarray(self.dense_terms, np.int32)
@@ -229,6 +230,21 @@ class TextSpace:
                     cache.clear()
                 cache[text] = ids
         return ids
+
+    def unit_vector(self, text: str) -> tuple[I32, F32, tuple[tuple[int, float], ...]]:
+        """:meth:`vector` of ``text``'s words, also as (term, weight) pairs (remembered,
+        like :meth:`term_ids`: one interest's vector recurs from person to person)."""
+        cache: dict[str, tuple[I32, F32, tuple[tuple[int, float], ...]]]
+        cache = self._units  # type: ignore[attr-defined]
+        found = cache.get(text)
+        if found is None:
+            terms, weights = self.vector(self.term_ids(text))
+            found = (terms, weights, tuple(zip(terms.tolist(), weights.tolist(), strict=True)))
+            with _CACHE_LOCK:
+                if len(cache) >= TEXTS_REMEMBERED:
+                    cache.clear()
+                cache[text] = found
+        return found
 
     def vector(self, ids: Sequence[int]) -> tuple[I32, F32]:
         """The L2-normalised sublinear TF-IDF vector of a bag of term ids."""

@@ -96,13 +96,17 @@ def encode_person(profile: PersonProfile, text: TextSpace) -> PersonVector:
 
 def _interest_query(interests: Sequence[str], text: TextSpace) -> tuple[npt.NDArray[np.int32], F32]:
     """The sum of each interest's own unit TF-IDF vector (see the module docstring)."""
-    parts = [text.vector(text.term_ids(w)) for w in dict.fromkeys(map(related_words, interests))]
+    parts = [text.unit_vector(w) for w in dict.fromkeys(map(related_words, interests))]
     parts = [p for p in parts if len(p[0])]
     if len(parts) <= 1:
-        return parts[0] if parts else (np.empty(0, np.int32), np.empty(0, np.float32))
+        return (
+            (parts[0][0], parts[0][1])
+            if parts
+            else (np.empty(0, np.int32), np.empty(0, np.float32))
+        )
     summed: dict[int, float] = {}
-    for terms, weights in parts:  # a handful of terms: plain Python beats np.unique
-        for term, weight in zip(terms.tolist(), weights.tolist(), strict=True):
+    for _, _, pairs in parts:  # a handful of terms: plain Python beats np.unique
+        for term, weight in pairs:
             summed[term] = summed.get(term, 0.0) + weight
     ordered = sorted(summed)
     return np.array(ordered, np.int32), np.array([summed[t] for t in ordered], np.float32)
