@@ -84,6 +84,9 @@ logger = logging.getLogger(__name__)
 #: Pairs per Dask task: large enough that scoring dwarfs the task's overhead
 #: (about 1 ms), small enough that a lost worker costs seconds to redo.
 DEFAULT_PARTITION_SIZE = 2_048  # 16 of recommend_many's blocks of 128 pairs
+#: The smallest block the taper at a job's end cuts (for blocks of 512 or more):
+#: one of recommend_many's blocks.
+TAPER_FLOOR = 128
 #: The columns of the result, one row per (pair, rank).
 RESULT_COLUMNS = ("row", "pair", "rank", "id", "score", "fit_a", "fit_b", "reasons")
 #: The fields a pair row may hold.
@@ -223,22 +226,28 @@ def _default_model_dir() -> Path:
 def local_cluster(n_workers: int) -> Any:
     """A LocalCluster of ``n_workers`` processes, one thread each, listening on loopback only.
 
-    One thread a process, because scoring is numpy plus Python that holds the GIL.
-    No dashboard; the scheduler's small HTTP server (health checks) takes a free
-    port, so two clusters on one machine never fight over 8787.
+    One thread a process, because scoring is numpy plus Python that holds the GIL
+    (and BLAS is held to one thread: Dask's nanny sets ``OMP_NUM_THREADS=1`` and
+    its kin, and the library limits BLAS around its products). No dashboard;
+    the scheduler's small HTTP server (health checks) takes a free port, so two
+    clusters on one machine never fight over 8787. The workers' statistical
+    profiler (a stack sample every 10 ms, for the dashboard no one sees) is off:
+    on a busy core it costs about 1% of the scoring.
     """
     _require_dask()
+    import dask
     from distributed import LocalCluster
 
-    return LocalCluster(  # type: ignore[no-untyped-call]
-        n_workers=n_workers,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=None,
-        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-        silence_logs=logging.ERROR,
-    )
+    with dask.config.set({"distributed.worker.profile.enabled": False}):
+        return LocalCluster(  # type: ignore[no-untyped-call]
+            n_workers=n_workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+            silence_logs=logging.ERROR,
+        )
 
 
 # ------------------------------------------------------------------ reading the input
@@ -287,8 +296,22 @@ def input_files(pairs: str | os.PathLike[str]) -> list[str]:
     return files
 
 
-def plan_blocks(files: Sequence[str], size: int) -> list[Block]:
-    """Cut ``files`` into blocks of ``size`` rows, numbering rows across all of them."""
+def plan_blocks(files: Sequence[str], size: int, workers: int = 1) -> list[Block]:
+    """Cut ``files`` into blocks of ``size`` rows, numbering rows across all of them.
+
+    With ``workers`` > 1 the last blocks shrink (see :func:`taper`), so the
+    workers finish together instead of all but one waiting for a last big block.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "pairs.jsonl"
+    >>> _ = path.write_text("{}\\n" * 1000)
+    >>> [b.rows for b in plan_blocks([str(path)], 256)]
+    [256, 256, 256, 232]
+    >>> [b.rows for b in plan_blocks([str(path)], 256, workers=2)]
+    [250, 188, 141, 106, 79, 64, 64, 64, 44]
+    """
     blocks: list[Block] = []
     first_row = 0
     for file in files:
@@ -299,7 +322,83 @@ def plan_blocks(files: Sequence[str], size: int) -> list[Block]:
         )
         blocks += planned
         first_row += sum(block.rows for block in planned)
-    return blocks
+    return taper(blocks, size, workers)
+
+
+def taper(blocks: Sequence[Block], size: int, workers: int) -> list[Block]:
+    """The last ``2 * workers`` blocks' rows re-cut into shrinking blocks (guided sizes).
+
+    Dask hands blocks out in order; when ``r`` rows are left the next block
+    takes ``ceil(r / (2 * workers))`` of them (at most ``size``, at least a
+    quarter of it and at most :data:`TAPER_FLOOR`), so the last blocks are
+    small and no worker sits idle long while another finishes. Each block
+    stays within one file.
+    """
+    if workers < 2:
+        return list(blocks)
+    floor = max(1, min(TAPER_FLOOR, size // 4))
+    tail, rows = len(blocks), 0
+    while tail > 0 and rows < 2 * workers * size:
+        tail -= 1
+        rows += blocks[tail].rows
+    out = list(blocks[:tail])
+    for block in _merged(blocks[tail:]):
+        pieces: list[int] = []
+        while sum(pieces) < block.rows:
+            guided = max(floor, -(-rows // (2 * workers)))
+            pieces.append(min(size, guided, block.rows - sum(pieces)))
+            rows -= pieces[-1]
+        out += _split_block(block, pieces)
+    return out
+
+
+def _merged(blocks: Sequence[Block]) -> list[Block]:
+    """Consecutive blocks of one file joined into one (they are contiguous in it)."""
+    merged: list[Block] = []
+    for block in blocks:
+        last = merged[-1] if merged else None
+        if last is not None and last.source == block.source and last.stop == block.start:
+            merged[-1] = Block(
+                last.source,
+                last.kind,
+                last.first_row,
+                last.start,
+                block.stop,
+                last.rows + block.rows,
+                line=last.line,
+            )
+        else:
+            merged.append(block)
+    return merged
+
+
+def _split_block(block: Block, pieces: Sequence[int]) -> list[Block]:
+    """``block`` as consecutive blocks of ``pieces`` rows (their sum is its rows)."""
+    if len(pieces) == 1:
+        return [block]
+    if block.kind == "parquet":
+        starts = [block.start + sum(pieces[:i]) for i in range(len(pieces) + 1)]
+    else:
+        import numpy as np
+
+        with open(block.source, "rb") as handle:
+            handle.seek(block.start)
+            data = handle.read(block.stop - block.start)
+        newlines = np.flatnonzero(np.frombuffer(data, np.uint8) == 10)
+        ends = np.cumsum(pieces[:-1]) - 1  # the newline ending each piece but the last
+        starts = [block.start, *(block.start + newlines[ends] + 1).tolist(), block.stop]
+    return [
+        Block(
+            block.source,
+            block.kind,
+            block.first_row + sum(pieces[:i]),
+            begin,
+            end,
+            rows,
+            line=block.line + sum(pieces[:i]),
+        )
+        for i, (begin, end, rows) in enumerate(zip(starts[:-1], starts[1:], pieces, strict=True))
+    ]
 
 
 def _jsonl_blocks(path: str, first_row: int, size: int) -> list[Block]:
@@ -469,12 +568,17 @@ def _first_line(exc: BaseException) -> str:
 
 
 def read_pairs(
-    pairs: str | os.PathLike[str] | Any, *, partition_size: int = DEFAULT_PARTITION_SIZE
+    pairs: str | os.PathLike[str] | Any,
+    *,
+    partition_size: int = DEFAULT_PARTITION_SIZE,
+    workers: int = 1,
 ) -> Any:
     """The input as a Dask DataFrame of :data:`INPUT_COLUMNS`, each row one line of JSON.
 
-    Files are cut into blocks of ``partition_size`` rows; a Dask DataFrame's
-    partitions are kept, and its rows numbered unless it has a ``row`` column.
+    Files are cut into blocks of ``partition_size`` rows, the last ones
+    shrinking when ``workers`` share them (:func:`taper`); each worker reads
+    its own blocks from the files. A Dask DataFrame's partitions are kept, and
+    its rows numbered unless it has a ``row`` column.
     """
     _require_dask()
     import dask.dataframe as dd
@@ -490,7 +594,7 @@ def read_pairs(
             "pairs must be a Dask DataFrame or a path or glob of JSON Lines or Parquet "
             f"files, got {type(pairs).__name__}"
         )
-    blocks = plan_blocks(input_files(pairs), partition_size)
+    blocks = plan_blocks(input_files(pairs), partition_size, workers)
     if not blocks:
         raise ConfigError(f"{os.fspath(pairs)}: holds no pairs")
     return dd.from_map(  # type: ignore[no-untyped-call]
@@ -825,7 +929,8 @@ def recommend_pairs(
         When given, every worker loads the model before the job (and a worker
         that cannot read its path fails the call at once).
     partition_size : int, default=2048
-        Pairs per task, for file inputs.
+        Pairs per task, for file inputs; with a ``client`` the last tasks get fewer
+        (:func:`taper`), so its workers finish together.
     history : path, optional
         A SQLite history (``closer done``) every task reads read-only.
     today : date, optional
@@ -885,7 +990,8 @@ def _prepare(
     _require_dask()
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
         raise ConfigError(f"k must be an integer >= 1, got {k!r}")
-    frame = read_pairs(pairs, partition_size=partition_size)
+    workers = sum(client.nthreads().values()) if client is not None else 1
+    frame = read_pairs(pairs, partition_size=partition_size, workers=workers)
     handle = model_file(model, strategy, model_dir)
     source = history_source(history, today, window_days)
     if client is not None:
@@ -940,39 +1046,54 @@ def _arrow_table(columns: Mapping[str, list[Any]]) -> pa.Table:
     return pa.table({name: columns[name] for name in RESULT_COLUMNS}, schema=schema)
 
 
+#: What each block's task returns to the client: counts, failed rows and CPU time, no results.
+PART_COLUMNS = ("rows", "pairs", "suggestions", "empty", "errors", "cpu_s")
+
+
+def _part_meta() -> pd.DataFrame:
+    import pandas as pd
+
+    counts = {c: pd.Series([], dtype="int64") for c in PART_COLUMNS[:4]}
+    return pd.DataFrame(
+        counts | {"errors": pd.Series([], dtype=object), "cpu_s": pd.Series([], dtype="float64")}
+    )
+
+
 def _write_part(
     frame: pd.DataFrame,
-    number: int,
     folder: str,
     handle: ModelFile,
     k: int,
     history: HistorySource | None,
-) -> dict[str, Any]:
+    partition_info: dict[str, Any] | None = None,
+) -> pd.DataFrame:
     """Score one block and write it as ``part-NNNNN.parquet`` (0600), atomically.
 
-    A retried task (its worker died) writes the same name again, so every pair is
-    in the output once, however often its block ran.
+    Runs in the same task that read the block (Dask fuses the two), so input
+    rows never cross the network and results never reach the client: it gets
+    back one row of counts. A retried task (its worker died) writes the same
+    name again, so every pair is in the output once, however often it ran.
     """
+    import pandas as pd
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     from ._io import atomic_write_bytes
 
     started = time.thread_time()
+    number = partition_info["number"] if partition_info else 0
     result = score_block(frame, handle, k, history)
     buffer = pa.BufferOutputStream()
     pq.write_table(_arrow_table(result.columns), buffer)
     atomic_write_bytes(
         Path(folder) / f"part-{number:05d}.parquet", buffer.getvalue().to_pybytes(), mode=0o600
     )
-    return {
-        "rows": len(frame),
-        "pairs": result.pairs,
-        "suggestions": len(result.columns["row"]),
-        "empty": result.empty,
-        "errors": [(e.row, e.pair, e.error) for e in result.errors],
-        "cpu_s": time.thread_time() - started,
-    }
+    errors = [(e.row, e.pair, e.error) for e in result.errors]
+    counts = (len(frame), result.pairs, len(result.columns["row"]), result.empty)
+    return pd.DataFrame(
+        dict(zip(PART_COLUMNS[:4], ([c] for c in counts), strict=True))
+        | {"errors": pd.Series([errors], dtype=object), "cpu_s": [time.thread_time() - started]}
+    )
 
 
 def write_batch(
@@ -1052,22 +1173,19 @@ def _run_parts(
     source: HistorySource | None,
     progress: Callable[[int, int], None] | None,
 ) -> list[dict[str, Any]]:
-    """One task per block; wait for all of them, reporting progress as they finish."""
-    from dask.delayed import delayed
+    """One task per block, reading, scoring and writing it; report progress as they finish."""
     from distributed import as_completed
 
-    parts = frame.to_delayed()
-    tasks = [
-        delayed(_write_part, pure=False)(part, number, folder, handle, k, source)
-        for number, part in enumerate(parts)
-    ]
-    futures = client.compute(tasks)
+    parts = frame.map_partitions(
+        _write_part, folder, handle, k, source, meta=_part_meta(), enforce_metadata=False
+    )
+    futures = client.compute(parts.to_delayed())  # read + write fused: one task a block
     if progress is not None:
         progress(0, len(futures))
     for done, _ in enumerate(as_completed(futures), start=1):  # type: ignore[no-untyped-call]
         if progress is not None:
             progress(done, len(futures))
-    return list(client.gather(futures))
+    return [row for part in client.gather(futures) for row in part.to_dict("records")]
 
 
 def _finish(staging: Path, target: Path, handle: ModelFile) -> None:
