@@ -223,6 +223,14 @@ def _default_model_dir() -> Path:
     return cache_dir()
 
 
+#: Dask settings of the LocalCluster's workers (see :func:`local_cluster`); a remote
+#: cluster's workers take the same ones from their own Dask configuration.
+WORKER_CONFIG: dict[str, Any] = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+}
+
+
 def local_cluster(n_workers: int) -> Any:
     """A LocalCluster of ``n_workers`` processes, one thread each, listening on loopback only.
 
@@ -232,13 +240,16 @@ def local_cluster(n_workers: int) -> Any:
     the scheduler's small HTTP server (health checks) takes a free port, so two
     clusters on one machine never fight over 8787. The workers' statistical
     profiler (a stack sample every 10 ms, for the dashboard no one sees) is off:
-    on a busy core it costs about 1% of the scoring.
+    on a busy core it costs about 1% of the scoring. And the nanny does not set
+    ``MALLOC_TRIM_THRESHOLD_``: that setting also turns off glibc's adaptive
+    mmap threshold, so every large numpy temporary of a block is mapped afresh
+    and faulted in page by page (4x the page faults, about 10% more CPU a pair).
     """
     _require_dask()
     import dask
     from distributed import LocalCluster
 
-    with dask.config.set({"distributed.worker.profile.enabled": False}):
+    with dask.config.set(WORKER_CONFIG):
         return LocalCluster(  # type: ignore[no-untyped-call]
             n_workers=n_workers,
             threads_per_worker=1,
@@ -568,19 +579,35 @@ def _first_line(exc: BaseException) -> str:
 
 
 def read_pairs(
-    pairs: str | os.PathLike[str] | Any,
-    *,
-    partition_size: int = DEFAULT_PARTITION_SIZE,
-    workers: int = 1,
+    pairs: str | os.PathLike[str] | Any, *, partition_size: int = DEFAULT_PARTITION_SIZE
 ) -> Any:
     """The input as a Dask DataFrame of :data:`INPUT_COLUMNS`, each row one line of JSON.
 
-    Files are cut into blocks of ``partition_size`` rows, the last ones
-    shrinking when ``workers`` share them (:func:`taper`); each worker reads
-    its own blocks from the files. A Dask DataFrame's partitions are kept, and
-    its rows numbered unless it has a ``row`` column.
+    Files are cut into blocks of ``partition_size`` rows, each read by the task
+    that needs it; a Dask DataFrame's partitions are kept, and its rows
+    numbered unless it has a ``row`` column.
     """
     _require_dask()
+    import dask.dataframe as dd
+
+    blocks = pair_blocks(pairs, partition_size)
+    if blocks is None:
+        return _frame_pairs(pairs)
+    return dd.from_map(  # type: ignore[no-untyped-call]
+        read_block, blocks, meta=_input_meta(), enforce_metadata=False
+    )
+
+
+def pair_blocks(pairs: Any, partition_size: int, workers: int = 1) -> list[Block] | None:
+    """The blocks of a path, folder or glob of pair files (see :func:`plan_blocks`), or None
+    for a Dask DataFrame.
+
+    Raises
+    ------
+    ConfigError
+        ``partition_size`` is not a positive integer, ``pairs`` is of another
+        type, or its files are missing, of another kind or empty.
+    """
     import dask.dataframe as dd
 
     if isinstance(partition_size, bool) or not isinstance(partition_size, int):
@@ -588,7 +615,7 @@ def read_pairs(
     if partition_size < 1:
         raise ConfigError(f"partition_size must be an integer >= 1, got {partition_size!r}")
     if isinstance(pairs, dd.DataFrame):
-        return _frame_pairs(pairs)
+        return None
     if not isinstance(pairs, (str, os.PathLike)):
         raise ConfigError(
             "pairs must be a Dask DataFrame or a path or glob of JSON Lines or Parquet "
@@ -597,9 +624,7 @@ def read_pairs(
     blocks = plan_blocks(input_files(pairs), partition_size, workers)
     if not blocks:
         raise ConfigError(f"{os.fspath(pairs)}: holds no pairs")
-    return dd.from_map(  # type: ignore[no-untyped-call]
-        read_block, blocks, meta=_input_meta(), enforce_metadata=False
-    )
+    return blocks
 
 
 def _input_meta() -> pd.DataFrame:
@@ -929,8 +954,7 @@ def recommend_pairs(
         When given, every worker loads the model before the job (and a worker
         that cannot read its path fails the call at once).
     partition_size : int, default=2048
-        Pairs per task, for file inputs; with a ``client`` the last tasks get fewer
-        (:func:`taper`), so its workers finish together.
+        Pairs per task, for file inputs.
     history : path, optional
         A SQLite history (``closer done``) every task reads read-only.
     today : date, optional
@@ -986,12 +1010,18 @@ def _prepare(
     today: dt.date | None,
     window_days: int | None,
     model_dir: str | os.PathLike[str] | None,
+    blocks: bool = False,
 ) -> tuple[Any, ModelFile, HistorySource | None]:
+    """Check the arguments; the input as a Dask DataFrame or (``blocks``, files) its blocks."""
     _require_dask()
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
         raise ConfigError(f"k must be an integer >= 1, got {k!r}")
-    workers = sum(client.nthreads().values()) if client is not None else 1
-    frame = read_pairs(pairs, partition_size=partition_size, workers=workers)
+    if blocks:  # write_batch: blocks of files, the last ones shrinking for the workers
+        workers = sum(client.nthreads().values())
+        planned = pair_blocks(pairs, partition_size, workers)
+        frame = planned if planned is not None else _frame_pairs(pairs)
+    else:
+        frame = read_pairs(pairs, partition_size=partition_size)
     handle = model_file(model, strategy, model_dir)
     source = history_source(history, today, window_days)
     if client is not None:
@@ -1053,10 +1083,7 @@ PART_COLUMNS = ("rows", "pairs", "suggestions", "empty", "errors", "cpu_s")
 def _part_meta() -> pd.DataFrame:
     import pandas as pd
 
-    counts = {c: pd.Series([], dtype="int64") for c in PART_COLUMNS[:4]}
-    return pd.DataFrame(
-        counts | {"errors": pd.Series([], dtype=object), "cpu_s": pd.Series([], dtype="float64")}
-    )
+    return pd.DataFrame({c: pd.Series([], dtype=object) for c in PART_COLUMNS})
 
 
 def _write_part(
@@ -1067,33 +1094,64 @@ def _write_part(
     history: HistorySource | None,
     partition_info: dict[str, Any] | None = None,
 ) -> pd.DataFrame:
+    """:func:`_write_rows` on a partition of a Dask DataFrame of pairs (Dask fuses it with
+    the task that made the partition), its counts as a one-row frame."""
+    import pandas as pd
+
+    number = partition_info["number"] if partition_info else 0
+    counts = _write_rows(frame, number, folder, handle, k, history)
+    return pd.DataFrame({c: pd.Series([counts[c]], dtype=object) for c in PART_COLUMNS})
+
+
+def _write_block(
+    block: Block,
+    number: int,
+    folder: str,
+    handle: ModelFile,
+    k: int,
+    history: HistorySource | None,
+) -> dict[str, Any]:
+    """Read one block of an input file on the worker, score it and write its part file."""
+    started = time.thread_time()
+    counts = _write_rows(read_block(block), number, folder, handle, k, history)
+    return counts | {"cpu_s": time.thread_time() - started}
+
+
+def _write_rows(
+    frame: pd.DataFrame,
+    number: int,
+    folder: str,
+    handle: ModelFile,
+    k: int,
+    history: HistorySource | None,
+) -> dict[str, Any]:
     """Score one block and write it as ``part-NNNNN.parquet`` (0600), atomically.
 
-    Runs in the same task that read the block (Dask fuses the two), so input
-    rows never cross the network and results never reach the client: it gets
-    back one row of counts. A retried task (its worker died) writes the same
-    name again, so every pair is in the output once, however often it ran.
+    Input rows never cross the network and results never reach the client: it
+    gets back the counts (:data:`PART_COLUMNS`). A retried task (its worker
+    died) writes the same name again, so every pair is in the output once,
+    however often it ran.
     """
-    import pandas as pd
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     from ._io import atomic_write_bytes
 
     started = time.thread_time()
-    number = partition_info["number"] if partition_info else 0
     result = score_block(frame, handle, k, history)
     buffer = pa.BufferOutputStream()
     pq.write_table(_arrow_table(result.columns), buffer)
     atomic_write_bytes(
         Path(folder) / f"part-{number:05d}.parquet", buffer.getvalue().to_pybytes(), mode=0o600
     )
-    errors = [(e.row, e.pair, e.error) for e in result.errors]
-    counts = (len(frame), result.pairs, len(result.columns["row"]), result.empty)
-    return pd.DataFrame(
-        dict(zip(PART_COLUMNS[:4], ([c] for c in counts), strict=True))
-        | {"errors": pd.Series([errors], dtype=object), "cpu_s": [time.thread_time() - started]}
-    )
+    return {
+        "rows": len(frame),
+        "pairs": result.pairs,
+        "suggestions": len(result.columns["row"]),
+        "empty": result.empty,
+        "errors": [(e.row, e.pair, e.error) for e in result.errors],
+        "cpu_s": time.thread_time() - started,
+    }
 
 
 def write_batch(
@@ -1119,6 +1177,8 @@ def write_batch(
     folder for the workers and removed before the rename. Rows that fail to
     validate are returned in :attr:`BatchSummary.errors`, sorted by row.
 
+    The blocks of files are cut for the cluster's workers (:func:`taper`: the
+    last ones shrink) and run larger first, so the workers finish together.
     ``progress(done, total)`` is called as blocks finish (for a progress bar).
     Other parameters are as for :func:`recommend_pairs`.
 
@@ -1145,7 +1205,17 @@ def write_batch(
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
         frame, handle, source = _prepare(
-            model, pairs, k, strategy, client, partition_size, history, today, window_days, staging
+            model,
+            pairs,
+            k,
+            strategy,
+            client,
+            partition_size,
+            history,
+            today,
+            window_days,
+            staging,
+            blocks=True,
         )
         counts = _run_parts(client, frame, str(staging), handle, k, source, progress)
         _finish(staging, target, handle)
@@ -1166,26 +1236,46 @@ def write_batch(
 
 def _run_parts(
     client: Any,
-    frame: Any,
+    pairs: list[Block] | Any,
     folder: str,
     handle: ModelFile,
     k: int,
     source: HistorySource | None,
     progress: Callable[[int, int], None] | None,
 ) -> list[dict[str, Any]]:
-    """One task per block, reading, scoring and writing it; report progress as they finish."""
+    """One task per block, reading, scoring and writing it; report progress as they finish.
+
+    Blocks of files run larger first (Dask's priority is the block's rows; left
+    to itself Dask may well start at the end), so the small blocks
+    :func:`taper` cut come last. A Dask DataFrame's partitions run in Dask's order.
+    """
+    from dask.delayed import delayed
     from distributed import as_completed
 
-    parts = frame.map_partitions(
-        _write_part, folder, handle, k, source, meta=_part_meta(), enforce_metadata=False
-    )
-    futures = client.compute(parts.to_delayed())  # read + write fused: one task a block
+    if isinstance(pairs, list):
+        futures = []
+        for rows in sorted({block.rows for block in pairs}, reverse=True):
+            tasks = [
+                delayed(_write_block, pure=False)(
+                    block, number, folder, handle, k, source,
+                    dask_key_name=(f"closer-block-{Path(folder).name}", number),
+                )
+                for number, block in enumerate(pairs)
+                if block.rows == rows
+            ]  # fmt: skip
+            futures += client.compute(tasks, priority=rows)
+    else:
+        parts = pairs.map_partitions(
+            _write_part, folder, handle, k, source, meta=_part_meta(), enforce_metadata=False
+        )
+        futures = client.compute(parts.to_delayed())  # fused with the partition's making
     if progress is not None:
         progress(0, len(futures))
     for done, _ in enumerate(as_completed(futures), start=1):  # type: ignore[no-untyped-call]
         if progress is not None:
             progress(done, len(futures))
-    return [row for part in client.gather(futures) for row in part.to_dict("records")]
+    results = client.gather(futures)
+    return [r if isinstance(r, dict) else r.to_dict("records")[0] for r in results]
 
 
 def _finish(staging: Path, target: Path, handle: ModelFile) -> None:
