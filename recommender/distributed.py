@@ -84,6 +84,9 @@ logger = logging.getLogger(__name__)
 #: Pairs per Dask task: large enough that scoring dwarfs the task's overhead
 #: (about 1 ms), small enough that a lost worker costs seconds to redo.
 DEFAULT_PARTITION_SIZE = 2_048  # 16 of recommend_many's blocks of 128 pairs
+#: The smallest block the taper at a job's end cuts (for blocks of 512 or more):
+#: one of recommend_many's blocks.
+TAPER_FLOOR = 128
 #: The columns of the result, one row per (pair, rank).
 RESULT_COLUMNS = ("row", "pair", "rank", "id", "score", "fit_a", "fit_b", "reasons")
 #: The fields a pair row may hold.
@@ -220,25 +223,51 @@ def _default_model_dir() -> Path:
     return cache_dir()
 
 
+#: Dask settings of the LocalCluster (see :func:`local_cluster`); a remote cluster
+#: takes the same ones from its own Dask configuration.
+CLUSTER_CONFIG: dict[str, Any] = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+    # Periodic callbacks of every server's event loop, at Dask's defaults 20 ms (an
+    # unresponsive-loop check), 100 ms (work stealing; memory checks) and 500 ms (the
+    # dashboard's system metrics): together they kept 0.06 of a core busy on an idle
+    # two-worker cluster, 0.02 with these. Blocks take seconds, so nothing waits on them.
+    "distributed.admin.tick.interval": "1s",
+    "distributed.scheduler.work-stealing-interval": "1s",
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.admin.system-monitor.interval": "2s",
+}
+
+
 def local_cluster(n_workers: int) -> Any:
     """A LocalCluster of ``n_workers`` processes, one thread each, listening on loopback only.
 
-    One thread a process, because scoring is numpy plus Python that holds the GIL.
-    No dashboard; the scheduler's small HTTP server (health checks) takes a free
-    port, so two clusters on one machine never fight over 8787.
+    One thread a process, because scoring is numpy plus Python that holds the GIL
+    (and BLAS is held to one thread: Dask's nanny sets ``OMP_NUM_THREADS=1`` and
+    its kin, and the library limits BLAS around its products). No dashboard;
+    the scheduler's small HTTP server (health checks) takes a free port, so two
+    clusters on one machine never fight over 8787. The workers' statistical
+    profiler (a stack sample every 10 ms, for the dashboard no one sees) is off:
+    on a busy core it costs about 1% of the scoring. The event loops' periodic
+    checks run less often (:data:`CLUSTER_CONFIG`). And the nanny does not set
+    ``MALLOC_TRIM_THRESHOLD_``: that setting also turns off glibc's adaptive
+    mmap threshold, so every large numpy temporary of a block is mapped afresh
+    and faulted in page by page (4x the page faults, about 10% more CPU a pair).
     """
     _require_dask()
+    import dask
     from distributed import LocalCluster
 
-    return LocalCluster(  # type: ignore[no-untyped-call]
-        n_workers=n_workers,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=None,
-        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-        silence_logs=logging.ERROR,
-    )
+    with dask.config.set(CLUSTER_CONFIG):
+        return LocalCluster(  # type: ignore[no-untyped-call]
+            n_workers=n_workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+            silence_logs=logging.ERROR,
+        )
 
 
 # ------------------------------------------------------------------ reading the input
@@ -287,8 +316,22 @@ def input_files(pairs: str | os.PathLike[str]) -> list[str]:
     return files
 
 
-def plan_blocks(files: Sequence[str], size: int) -> list[Block]:
-    """Cut ``files`` into blocks of ``size`` rows, numbering rows across all of them."""
+def plan_blocks(files: Sequence[str], size: int, workers: int = 1) -> list[Block]:
+    """Cut ``files`` into blocks of ``size`` rows, numbering rows across all of them.
+
+    With ``workers`` > 1 the last blocks shrink (see :func:`taper`), so the
+    workers finish together instead of all but one waiting for a last big block.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "pairs.jsonl"
+    >>> _ = path.write_text("{}\\n" * 1000)
+    >>> [b.rows for b in plan_blocks([str(path)], 256)]
+    [256, 256, 256, 232]
+    >>> [b.rows for b in plan_blocks([str(path)], 256, workers=2)]
+    [250, 188, 141, 106, 79, 64, 64, 64, 44]
+    """
     blocks: list[Block] = []
     first_row = 0
     for file in files:
@@ -299,7 +342,83 @@ def plan_blocks(files: Sequence[str], size: int) -> list[Block]:
         )
         blocks += planned
         first_row += sum(block.rows for block in planned)
-    return blocks
+    return taper(blocks, size, workers)
+
+
+def taper(blocks: Sequence[Block], size: int, workers: int) -> list[Block]:
+    """The last ``2 * workers`` blocks' rows re-cut into shrinking blocks (guided sizes).
+
+    Dask hands blocks out in order; when ``r`` rows are left the next block
+    takes ``ceil(r / (2 * workers))`` of them (at most ``size``, at least a
+    quarter of it and at most :data:`TAPER_FLOOR`), so the last blocks are
+    small and no worker sits idle long while another finishes. Each block
+    stays within one file.
+    """
+    if workers < 2:
+        return list(blocks)
+    floor = max(1, min(TAPER_FLOOR, size // 4))
+    tail, rows = len(blocks), 0
+    while tail > 0 and rows < 2 * workers * size:
+        tail -= 1
+        rows += blocks[tail].rows
+    out = list(blocks[:tail])
+    for block in _merged(blocks[tail:]):
+        pieces: list[int] = []
+        while sum(pieces) < block.rows:
+            guided = max(floor, -(-rows // (2 * workers)))
+            pieces.append(min(size, guided, block.rows - sum(pieces)))
+            rows -= pieces[-1]
+        out += _split_block(block, pieces)
+    return out
+
+
+def _merged(blocks: Sequence[Block]) -> list[Block]:
+    """Consecutive blocks of one file joined into one (they are contiguous in it)."""
+    merged: list[Block] = []
+    for block in blocks:
+        last = merged[-1] if merged else None
+        if last is not None and last.source == block.source and last.stop == block.start:
+            merged[-1] = Block(
+                last.source,
+                last.kind,
+                last.first_row,
+                last.start,
+                block.stop,
+                last.rows + block.rows,
+                line=last.line,
+            )
+        else:
+            merged.append(block)
+    return merged
+
+
+def _split_block(block: Block, pieces: Sequence[int]) -> list[Block]:
+    """``block`` as consecutive blocks of ``pieces`` rows (their sum is its rows)."""
+    if len(pieces) == 1:
+        return [block]
+    if block.kind == "parquet":
+        starts = [block.start + sum(pieces[:i]) for i in range(len(pieces) + 1)]
+    else:
+        import numpy as np
+
+        with open(block.source, "rb") as handle:
+            handle.seek(block.start)
+            data = handle.read(block.stop - block.start)
+        newlines = np.flatnonzero(np.frombuffer(data, np.uint8) == 10)
+        ends = np.cumsum(pieces[:-1]) - 1  # the newline ending each piece but the last
+        starts = [block.start, *(block.start + newlines[ends] + 1).tolist(), block.stop]
+    return [
+        Block(
+            block.source,
+            block.kind,
+            block.first_row + sum(pieces[:i]),
+            begin,
+            end,
+            rows,
+            line=block.line + sum(pieces[:i]),
+        )
+        for i, (begin, end, rows) in enumerate(zip(starts[:-1], starts[1:], pieces, strict=True))
+    ]
 
 
 def _jsonl_blocks(path: str, first_row: int, size: int) -> list[Block]:
@@ -473,10 +592,31 @@ def read_pairs(
 ) -> Any:
     """The input as a Dask DataFrame of :data:`INPUT_COLUMNS`, each row one line of JSON.
 
-    Files are cut into blocks of ``partition_size`` rows; a Dask DataFrame's
-    partitions are kept, and its rows numbered unless it has a ``row`` column.
+    Files are cut into blocks of ``partition_size`` rows, each read by the task
+    that needs it; a Dask DataFrame's partitions are kept, and its rows
+    numbered unless it has a ``row`` column.
     """
     _require_dask()
+    import dask.dataframe as dd
+
+    blocks = pair_blocks(pairs, partition_size)
+    if blocks is None:
+        return _frame_pairs(pairs)
+    return dd.from_map(  # type: ignore[no-untyped-call]
+        read_block, blocks, meta=_input_meta(), enforce_metadata=False
+    )
+
+
+def pair_blocks(pairs: Any, partition_size: int, workers: int = 1) -> list[Block] | None:
+    """The blocks of a path, folder or glob of pair files (see :func:`plan_blocks`), or None
+    for a Dask DataFrame.
+
+    Raises
+    ------
+    ConfigError
+        ``partition_size`` is not a positive integer, ``pairs`` is of another
+        type, or its files are missing, of another kind or empty.
+    """
     import dask.dataframe as dd
 
     if isinstance(partition_size, bool) or not isinstance(partition_size, int):
@@ -484,18 +624,16 @@ def read_pairs(
     if partition_size < 1:
         raise ConfigError(f"partition_size must be an integer >= 1, got {partition_size!r}")
     if isinstance(pairs, dd.DataFrame):
-        return _frame_pairs(pairs)
+        return None
     if not isinstance(pairs, (str, os.PathLike)):
         raise ConfigError(
             "pairs must be a Dask DataFrame or a path or glob of JSON Lines or Parquet "
             f"files, got {type(pairs).__name__}"
         )
-    blocks = plan_blocks(input_files(pairs), partition_size)
+    blocks = plan_blocks(input_files(pairs), partition_size, workers)
     if not blocks:
         raise ConfigError(f"{os.fspath(pairs)}: holds no pairs")
-    return dd.from_map(  # type: ignore[no-untyped-call]
-        read_block, blocks, meta=_input_meta(), enforce_metadata=False
-    )
+    return blocks
 
 
 def _input_meta() -> pd.DataFrame:
@@ -881,11 +1019,18 @@ def _prepare(
     today: dt.date | None,
     window_days: int | None,
     model_dir: str | os.PathLike[str] | None,
+    blocks: bool = False,
 ) -> tuple[Any, ModelFile, HistorySource | None]:
+    """Check the arguments; the input as a Dask DataFrame or (``blocks``, files) its blocks."""
     _require_dask()
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
         raise ConfigError(f"k must be an integer >= 1, got {k!r}")
-    frame = read_pairs(pairs, partition_size=partition_size)
+    if blocks:  # write_batch: blocks of files, the last ones shrinking for the workers
+        workers = sum(client.nthreads().values())
+        planned = pair_blocks(pairs, partition_size, workers)
+        frame = planned if planned is not None else _frame_pairs(pairs)
+    else:
+        frame = read_pairs(pairs, partition_size=partition_size)
     handle = model_file(model, strategy, model_dir)
     source = history_source(history, today, window_days)
     if client is not None:
@@ -940,7 +1085,48 @@ def _arrow_table(columns: Mapping[str, list[Any]]) -> pa.Table:
     return pa.table({name: columns[name] for name in RESULT_COLUMNS}, schema=schema)
 
 
+#: What each block's task returns to the client: counts, failed rows and CPU time, no results.
+PART_COLUMNS = ("rows", "pairs", "suggestions", "empty", "errors", "cpu_s")
+
+
+def _part_meta() -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame({c: pd.Series([], dtype=object) for c in PART_COLUMNS})
+
+
 def _write_part(
+    frame: pd.DataFrame,
+    folder: str,
+    handle: ModelFile,
+    k: int,
+    history: HistorySource | None,
+    partition_info: dict[str, Any] | None = None,
+) -> pd.DataFrame:
+    """:func:`_write_rows` on a partition of a Dask DataFrame of pairs (Dask fuses it with
+    the task that made the partition), its counts as a one-row frame."""
+    import pandas as pd
+
+    number = partition_info["number"] if partition_info else 0
+    counts = _write_rows(frame, number, folder, handle, k, history)
+    return pd.DataFrame({c: pd.Series([counts[c]], dtype=object) for c in PART_COLUMNS})
+
+
+def _write_block(
+    block: Block,
+    number: int,
+    folder: str,
+    handle: ModelFile,
+    k: int,
+    history: HistorySource | None,
+) -> dict[str, Any]:
+    """Read one block of an input file on the worker, score it and write its part file."""
+    started = time.thread_time()
+    counts = _write_rows(read_block(block), number, folder, handle, k, history)
+    return counts | {"cpu_s": time.thread_time() - started}
+
+
+def _write_rows(
     frame: pd.DataFrame,
     number: int,
     folder: str,
@@ -950,8 +1136,10 @@ def _write_part(
 ) -> dict[str, Any]:
     """Score one block and write it as ``part-NNNNN.parquet`` (0600), atomically.
 
-    A retried task (its worker died) writes the same name again, so every pair is
-    in the output once, however often its block ran.
+    Input rows never cross the network and results never reach the client: it
+    gets back the counts (:data:`PART_COLUMNS`). A retried task (its worker
+    died) writes the same name again, so every pair is in the output once,
+    however often it ran.
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -998,6 +1186,8 @@ def write_batch(
     folder for the workers and removed before the rename. Rows that fail to
     validate are returned in :attr:`BatchSummary.errors`, sorted by row.
 
+    The blocks of files are cut for the cluster's workers (:func:`taper`: the
+    last ones shrink) and run larger first, so the workers finish together.
     ``progress(done, total)`` is called as blocks finish (for a progress bar).
     Other parameters are as for :func:`recommend_pairs`.
 
@@ -1024,7 +1214,17 @@ def write_batch(
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
         frame, handle, source = _prepare(
-            model, pairs, k, strategy, client, partition_size, history, today, window_days, staging
+            model,
+            pairs,
+            k,
+            strategy,
+            client,
+            partition_size,
+            history,
+            today,
+            window_days,
+            staging,
+            blocks=True,
         )
         counts = _run_parts(client, frame, str(staging), handle, k, source, progress)
         _finish(staging, target, handle)
@@ -1045,29 +1245,46 @@ def write_batch(
 
 def _run_parts(
     client: Any,
-    frame: Any,
+    pairs: list[Block] | Any,
     folder: str,
     handle: ModelFile,
     k: int,
     source: HistorySource | None,
     progress: Callable[[int, int], None] | None,
 ) -> list[dict[str, Any]]:
-    """One task per block; wait for all of them, reporting progress as they finish."""
+    """One task per block, reading, scoring and writing it; report progress as they finish.
+
+    Blocks of files run larger first (Dask's priority is the block's rows; left
+    to itself Dask may well start at the end), so the small blocks
+    :func:`taper` cut come last. A Dask DataFrame's partitions run in Dask's order.
+    """
     from dask.delayed import delayed
     from distributed import as_completed
 
-    parts = frame.to_delayed()
-    tasks = [
-        delayed(_write_part, pure=False)(part, number, folder, handle, k, source)
-        for number, part in enumerate(parts)
-    ]
-    futures = client.compute(tasks)
+    if isinstance(pairs, list):
+        futures = []
+        for rows in sorted({block.rows for block in pairs}, reverse=True):
+            tasks = [
+                delayed(_write_block, pure=False)(
+                    block, number, folder, handle, k, source,
+                    dask_key_name=(f"closer-block-{Path(folder).name}", number),
+                )
+                for number, block in enumerate(pairs)
+                if block.rows == rows
+            ]  # fmt: skip
+            futures += client.compute(tasks, priority=rows)
+    else:
+        parts = pairs.map_partitions(
+            _write_part, folder, handle, k, source, meta=_part_meta(), enforce_metadata=False
+        )
+        futures = client.compute(parts.to_delayed())  # fused with the partition's making
     if progress is not None:
         progress(0, len(futures))
     for done, _ in enumerate(as_completed(futures), start=1):  # type: ignore[no-untyped-call]
         if progress is not None:
             progress(done, len(futures))
-    return list(client.gather(futures))
+    results = client.gather(futures)
+    return [r if isinstance(r, dict) else r.to_dict("records")[0] for r in results]
 
 
 def _finish(staging: Path, target: Path, handle: ModelFile) -> None:

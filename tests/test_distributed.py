@@ -261,7 +261,9 @@ def test_the_output_is_owner_only_and_replaces_the_old_one_whole(
     (out / "part-09999.parquet").write_text("stale")
     pairs = write_jsonl(tmp_path / "pairs.jsonl", [row_of(t) for t in triples[:50]])
     write_batch(model, pairs, out, client=client, k=K, partition_size=20)
-    assert sorted(p.name for p in out.iterdir()) == [f"part-0000{i}.parquet" for i in range(3)]
+    # A part file per block (the last ones shrink for the two workers), the stale one gone.
+    parts = len(plan_blocks([str(pairs)], 20, workers=2))
+    assert sorted(p.name for p in out.iterdir()) == [f"part-{i:05d}.parquet" for i in range(parts)]
     assert stat.S_IMODE(out.stat().st_mode) == 0o700
     assert {stat.S_IMODE(p.stat().st_mode) for p in out.iterdir()} == {0o600}
     # Nothing is left beside it: no staging folder, no saved model.
@@ -316,12 +318,14 @@ def test_a_worker_killed_mid_job_is_retried_and_every_pair_is_written_once(
     lengths=st.lists(st.integers(0, 30), max_size=60),
     size=st.integers(1, 9),
     ends_with_newline=st.booleans(),
+    workers=st.integers(1, 3),
 )
 def test_blocks_cover_every_line_once_and_number_rows_across_files(
     tmp_path_factory: pytest.TempPathFactory,
     lengths: list[int],
     size: int,
     ends_with_newline: bool,
+    workers: int,
 ) -> None:
     folder = tmp_path_factory.mktemp("blocks")
     texts = [json.dumps({"pair": "p" * n}) if n else "" for n in lengths]
@@ -330,8 +334,8 @@ def test_blocks_cover_every_line_once_and_number_rows_across_files(
     first.write_text(content)
     texts = content.removesuffix("\n").split("\n") if content else []  # the file's lines
     second = write_jsonl(folder / "b.jsonl", [{"pair": "second"}])
-    blocks = plan_blocks([str(first), str(second)], size)
-    assert all(b.rows <= size for b in blocks)
+    blocks = plan_blocks([str(first), str(second)], size, workers)
+    assert all(0 < b.rows <= size for b in blocks)
     frames = [read_block(b) for b in blocks]
     rows = [r for f in frames for r in f["row"].tolist()]
     lines = [line for f in frames for line in f["line"].tolist()]

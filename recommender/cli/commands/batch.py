@@ -104,7 +104,7 @@ def _model(model_path: Path | None, catalog_path: Path | None, strategy: str | N
     type=click.IntRange(1, 1_000_000),
     default=2_048,
     show_default=True,
-    help="Pairs per task.",
+    help="Pairs per task (the last tasks get fewer, so the workers finish together).",
 )
 @click.option(
     "--progress/--no-progress",
