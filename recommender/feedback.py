@@ -45,7 +45,7 @@ reads; :mod:`recommender.store` satisfies them without importing this module,
 and an app may pass any object of that shape. It talks to the model only
 through its small public feedback interface (:meth:`Recommender.person_vectors`,
 :meth:`Recommender.item_vector`, :meth:`Recommender.person_fit`) and its fitted
-attributes (``activity_ids_``, ``index_``, ``items_``, ``activities_``).
+attributes (``activity_ids_``, ``index_``, ``items_``, ``strongest_``, ``activities_``).
 """
 
 from __future__ import annotations
@@ -228,7 +228,7 @@ def apply_histories(
         )
     n_items = len(model.activity_ids_)
     index = model.index_
-    strongest = np.argmax(model.items_.intimacy, axis=1)  # ties: IntimacyType order
+    strongest = model.strongest_  # fitted once (ties: IntimacyType order)
     out_people = list(people)
     recent: list[I32] = []
     notes: list[dict[int, str]] = []
@@ -390,7 +390,7 @@ def _notes(
     model: Recommender,
     profiles: tuple[PersonProfile, PersonProfile],
     rated: Sequence[Sequence[_Rated]],
-    strongest: npt.NDArray[np.intp],
+    strongest: npt.NDArray[np.int8],
 ) -> dict[int, str]:
     """Item -> "Ben rated <title> 5" for items like something a person rated well."""
     import numpy as np

@@ -98,12 +98,10 @@ def _interest_query(interests: Sequence[str], text: TextSpace) -> tuple[npt.NDAr
     """The sum of each interest's own unit TF-IDF vector (see the module docstring)."""
     parts = [text.unit_vector(w) for w in dict.fromkeys(map(related_words, interests))]
     parts = [p for p in parts if len(p[0])]
-    if len(parts) <= 1:
-        return (
-            (parts[0][0], parts[0][1])
-            if parts
-            else (np.empty(0, np.int32), np.empty(0, np.float32))
-        )
+    if not parts:
+        return np.empty(0, np.int32), np.empty(0, np.float32)
+    if len(parts) == 1:
+        return parts[0][0], parts[0][1]
     summed: dict[int, float] = {}
     for _, _, pairs in parts:  # a handful of terms: plain Python beats np.unique
         for term, weight in pairs:
