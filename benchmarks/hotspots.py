@@ -26,9 +26,9 @@ import numpy as np
 import recommender as rc
 
 try:
-    from .synth import parse_size, random_pairs, synthetic_catalog
+    from .synth import STYLES, parse_size, random_pairs, synthetic_catalog
 except ImportError:  # run as a script: python benchmarks/hotspots.py
-    from synth import parse_size, random_pairs, synthetic_catalog  # type: ignore[no-redef, import-not-found]
+    from synth import STYLES, parse_size, random_pairs, synthetic_catalog  # type: ignore[no-redef, import-not-found]
 
 K = 10
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,9 +76,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument("--fit", action="store_true", help="also profile fit on --items")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--style", choices=list(STYLES), default="zipf", help="the one-pair catalogue's texts"
+    )
     args = parser.parse_args(argv)
 
-    catalog = rc.Catalog(activities=tuple(synthetic_catalog(args.items, seed=args.seed)))
+    activities = synthetic_catalog(args.items, seed=args.seed, style=args.style)
+    catalog = rc.Catalog(activities=tuple(activities))
     model = rc.Recommender().fit(catalog)  # the first fit also pays for lazy imports
     if args.fit:
         profile(f"fit on {args.items:,} items", lambda: rc.Recommender().fit(catalog), args.top)
@@ -86,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for triple in triples[:5]:
         model.recommend(*triple, k=K)
     profile(
-        f"recommend, one pair at a time: {args.pairs} pairs on {args.items:,} items",
+        f"recommend, one pair at a time: {args.pairs} pairs on {args.items:,} {args.style} items",
         lambda: [model.recommend(*t, k=K) for t in triples],
         args.top,
     )

@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .features import TextSpace
-from .interests import activity_phrases, matches_interest
+from .interests import first_match, searchable_text
 from .schema import (
     Activity,
     IntimacyType,
@@ -34,8 +34,9 @@ MAX_REASONS = 3
 #: 0.59 and standard deviation 0.16: 0.6 is the upper quartile, a clear step above
 #: neutral, so the claim holds for the best quarter of fits and never for 0.5.
 GOOD_FIT = 0.6
-#: Explained activities whose phrases are kept with the model (about 10 kB each).
-MAX_CACHED_PHRASES = 20_000
+#: (activity, interests) verdicts remembered with the model at most (the same top
+#: items and interests come back pair after pair; about 200 bytes each).
+MAX_REMEMBERED_MATCHES = 400_000
 _TYPES = tuple(IntimacyType)
 _TYPE_NAMES = tuple(t.value for t in _TYPES)
 STRONG_WEIGHT = 0.65
@@ -85,11 +86,8 @@ class ItemFacts:
         self.novel = bytes((novelty == 3).astype(np.uint8))
         self.remote = bytes(remote.astype(np.uint8))
         self.conversation = bytes(conversation.astype(np.uint8))
-        #: Row -> the activity's phrases (see ``activity_phrases``), filled as rows are
-        #: explained: the same top items come back pair after pair.
-        self.phrases: dict[int, frozenset[tuple[str, ...]]] = {}
-        #: (row, interest as written) -> whether the row matches it.
-        self.matched: dict[tuple[int, str], bool] = {}
+        #: (row, a person's interests as written) -> the first the row matches, or None.
+        self.matched: dict[tuple[int, tuple[str, ...]], str | None] = {}
 
 
 class Explainer:
@@ -121,14 +119,24 @@ class Explainer:
         # title, tags or steps really contain (the whole phrase or a curated synonym).
         self.interest_hits: list[dict[int, str]] = [{}, {}]
         if activities and (a.interests or b.interests):
-            if len(facts.matched) > 20 * MAX_CACHED_PHRASES:
+            if len(facts.matched) > MAX_REMEMBERED_MATCHES:
                 facts.matched.clear()
+            matched, wanted = facts.matched, (tuple(a.interests), tuple(b.interests))
             for item in picks:
-                for hits, person in zip(self.interest_hits, self.people, strict=True):
-                    for word in person.interests:
-                        if self._matches(activities, item, word):
-                            hits[item] = word
-                            break
+                searchable = None  # made once for both people, if either needs it
+                for hits, interests in zip(self.interest_hits, wanted, strict=True):
+                    if not interests:
+                        continue
+                    key = (item, interests)
+                    if key in matched:
+                        word = matched[key]
+                    else:
+                        activity = activities[item]
+                        if searchable is None:
+                            searchable = searchable_text(activity)
+                        word = matched[key] = first_match(activity, interests, searchable)
+                    if word is not None:
+                        hits[item] = word
         # The fit reason depends on a few facts, not on the item: most of a list's
         # items share them, so each text is composed once per pair.
         self._fit_texts: dict[tuple[str | None, str | None, int], tuple[Reason, Reason]] = {}
@@ -154,19 +162,6 @@ class Explainer:
         self.novelty_reason = _NOVELTY_REASON[ctx.relationship is Relationship.romantic]
         first, second = sorted((a.name, b.name))
         self.turns_reason = f"Take turns: {first} and {second} both answer each question"
-
-    def _matches(self, activities: Sequence[Activity], item: int, word: str) -> bool:
-        """Whether row ``item`` matches the interest, remembered with the model."""
-        facts = self.facts
-        found = facts.matched.get((item, word))
-        if found is None:
-            phrases = facts.phrases.get(item)
-            if phrases is None:
-                if len(facts.phrases) > MAX_CACHED_PHRASES:
-                    facts.phrases.clear()
-                phrases = facts.phrases[item] = activity_phrases(activities[item])
-            found = facts.matched[(item, word)] = matches_interest(activities[item], word, phrases)
-        return found
 
     def _person_reason(self, who: int, word: str | None, kind: int) -> tuple[str, str | None]:
         """(kind, text) for one person: an interest hit beats a strongly valued type."""

@@ -734,3 +734,21 @@ def test_trusted_suggestions_equal_validated_ones() -> None:
     assert built == validated
     assert built.model_fields_set == validated.model_fields_set
     assert built.model_dump() == validated.model_dump()
+    # the state pydantic's own trusted constructor leaves, attribute for attribute
+    for codes in ((), ("interest_match",)):
+        fast = rc.Suggestion._trusted(activity, 0.5, [0.25, 0.75], ("both like it",), codes)
+        constructed = rc.Suggestion.model_construct(
+            activity=activity,
+            score=0.5,
+            scores=(0.25, 0.75),
+            reasons=("both like it",),
+            **({"reason_codes": codes} if codes else {}),
+        )
+        for name in (
+            "__dict__",
+            "__pydantic_fields_set__",
+            "__pydantic_extra__",
+            "__pydantic_private__",
+        ):
+            assert getattr(fast, name) == getattr(constructed, name), name
+        assert fast.model_dump_json() == constructed.model_dump_json()

@@ -8,11 +8,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 import cli
 import recommender as rc
 from recommender.explain import GOOD_FIT
-from recommender.interests import matches_interest
+from recommender.interests import MAX_PHRASE_TERMS, SYNONYMS, interest_phrases, matches_interest
+from recommender.text import analyze
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 ANA, BEN = str(EXAMPLES / "ana.yaml"), str(EXAMPLES / "ben.yaml")
@@ -98,6 +101,53 @@ def test_video_games_is_not_claimed_for_catch_chalk_or_chess() -> None:
 def test_tea_in_a_description_is_not_an_interest_match() -> None:
     assert not matches_interest(_activity(), "tea")
     assert matches_interest(_activity(steps=["Brew a pot of tea together."]), "tea")
+
+
+#: Words whose endings every stemming rule cuts, and their relatives.
+_WORDS = (
+    "stories story storytelling cooking cook cooked cookies bake baked baking cake "
+    "dance dancing danced games game gaming video board chess cards glasses tea teas "
+    "hiking hike hikes trail walk walked walking garden gardens plants seeds movie "
+    "movies film films photo photos reading read aloud books novel music songs"
+).split()
+
+
+@given(
+    title=st.lists(st.sampled_from(_WORDS), max_size=6).map(" ".join),
+    steps=st.lists(
+        st.lists(st.sampled_from(_WORDS), min_size=1, max_size=6).map(" ".join), max_size=3
+    ),
+    tags=st.lists(
+        st.sampled_from(["board-games", "tea", "stories", "hiking", "video-game"]),
+        max_size=2,
+        unique=True,
+    ),
+    interest=st.one_of(
+        st.sampled_from(sorted(SYNONYMS)),
+        st.sampled_from(_WORDS),
+        st.lists(st.sampled_from(_WORDS), min_size=2, max_size=3).map(" ".join),
+    ),
+)
+def test_interest_matching_is_a_phrase_within_one_text(
+    title: str, steps: list[str], tags: list[str], interest: str
+) -> None:
+    fields = {"steps": steps} if steps else {}
+    activity = _activity(title=title.capitalize() or "Play", tags=tags, **fields)
+    # The definition, spelled out: every run of up to MAX_PHRASE_TERMS analysed terms
+    # of the title, one tag or one step; the interest or a synonym must be one of them.
+    runs = set()
+    for text in (activity.title, *(t.replace("-", " ") for t in activity.tags), *activity.steps):
+        words = analyze(text)
+        for n in range(1, MAX_PHRASE_TERMS + 1):
+            runs.update(tuple(words[i : i + n]) for i in range(len(words) - n + 1))
+    expected = any(p in runs for p in interest_phrases(interest))
+    assert matches_interest(activity, interest) == expected
+
+
+def test_an_inflected_word_matches_its_interest() -> None:
+    assert matches_interest(_activity(title="Tell bedtime stories"), "story")
+    assert matches_interest(_activity(title="Bake bread", tags=["baking"]), "baking")
+    assert not matches_interest(_activity(title="Walk the dog"), "cooking")
 
 
 def test_no_suggestion_claims_an_interest_its_activity_lacks(model: rc.Recommender) -> None:
