@@ -34,8 +34,8 @@ MAX_REASONS = 3
 #: 0.59 and standard deviation 0.16: 0.6 is the upper quartile, a clear step above
 #: neutral, so the claim holds for the best quarter of fits and never for 0.5.
 GOOD_FIT = 0.6
-#: (activity, interests) verdicts remembered with the model at most (the same top
-#: items and interests come back pair after pair; about 200 bytes each).
+#: (activity, interest) verdicts remembered with the model at most (the same top
+#: items and interests come back pair after pair; about 150 bytes each).
 MAX_REMEMBERED_MATCHES = 400_000
 _TYPES = tuple(IntimacyType)
 _TYPE_NAMES = tuple(t.value for t in _TYPES)
@@ -86,8 +86,8 @@ class ItemFacts:
         self.novel = bytes((novelty == 3).astype(np.uint8))
         self.remote = bytes(remote.astype(np.uint8))
         self.conversation = bytes(conversation.astype(np.uint8))
-        #: (row, a person's interests as written) -> the first the row matches, or None.
-        self.matched: dict[tuple[int, tuple[str, ...]], str | None] = {}
+        #: (row, interest as written) -> whether the row matches it.
+        self.matched: dict[tuple[int, str], bool] = {}
 
 
 class Explainer:
@@ -121,22 +121,21 @@ class Explainer:
         if activities and (a.interests or b.interests):
             if len(facts.matched) > MAX_REMEMBERED_MATCHES:
                 facts.matched.clear()
-            matched, wanted = facts.matched, (tuple(a.interests), tuple(b.interests))
+            matched = facts.matched
             for item in picks:
-                searchable = None  # made once for both people, if either needs it
-                for hits, interests in zip(self.interest_hits, wanted, strict=True):
-                    if not interests:
-                        continue
-                    key = (item, interests)
-                    if key in matched:
-                        word = matched[key]
-                    else:
-                        activity = activities[item]
-                        if searchable is None:
-                            searchable = searchable_text(activity)
-                        word = matched[key] = first_match(activity, interests, searchable)
-                    if word is not None:
-                        hits[item] = word
+                searchable = None  # made once for the item, if a verdict is not known
+                for hits, person in zip(self.interest_hits, self.people, strict=True):
+                    for word in person.interests:
+                        found = matched.get((item, word))
+                        if found is None:
+                            activity = activities[item]
+                            if searchable is None:
+                                searchable = searchable_text(activity)
+                            found = first_match(activity, (word,), searchable) is not None
+                            matched[(item, word)] = found
+                        if found:
+                            hits[item] = word
+                            break
         # The fit reason depends on a few facts, not on the item: most of a list's
         # items share them, so each text is composed once per pair.
         self._fit_texts: dict[tuple[str | None, str | None, int], tuple[Reason, Reason]] = {}

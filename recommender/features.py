@@ -284,9 +284,9 @@ class TextSpace:
         sizes = [len(terms) for terms, _ in queries]
         if not any(sizes):
             return np.zeros((len(queries), n), np.float32)
-        position = None if columns is None else self._positions(columns)
         if self.per_term:
-            return self._cosine_per_term(queries, columns, position)
+            return self._cosine_per_term(queries, columns)
+        position = None if columns is None else self._positions(columns)
         terms = np.concatenate([t for t, _ in queries]).astype(np.int32, copy=False)
         weights = np.concatenate([w for _, w in queries]).astype(np.float64)
         owner = np.repeat(np.arange(len(queries), dtype=np.int64), sizes)
@@ -313,7 +313,6 @@ class TextSpace:
         self,
         queries: Sequence[tuple[I32, F32]],
         columns: npt.NDArray[np.intp] | None = None,
-        position: I32 | None = None,
     ) -> F32:
         """:meth:`cosine` one term at a time: a dense row's axpy, or a scatter of
         the term's postings (contiguous, distinct items) into the query's sums.
@@ -323,7 +322,10 @@ class TextSpace:
         """
         n = self.n_items if columns is None else len(columns)
         out = np.empty((len(queries), n), np.float32)
-        total = np.empty(n, np.float64)
+        # Sums for every item; with ``columns``, a term's postings are added whole
+        # (two passes over them, not six to find the wanted ones) and the wanted
+        # items are read out at the end: each item's sum is the same either way.
+        total = np.empty(self.n_items, np.float64)
         scratch = np.empty(n, np.float64)
         row_of: I32 = self._dense_row  # type: ignore[attr-defined]
         block: F32 = self._dense_block  # type: ignore[attr-defined]
@@ -332,19 +334,16 @@ class TextSpace:
             total.fill(0.0)
             for term, weight in zip(terms.tolist(), weights.astype(np.float64), strict=True):
                 row = row_of[term]
-                if row >= 0:
-                    dense = block[row] if columns is None else block[row].take(columns)
-                    np.multiply(dense, weight, out=scratch)
+                if row >= 0 and columns is None:
+                    np.multiply(block[row], weight, out=scratch)
                     total += scratch
-                    continue
-                start, end = col_ptr[term], col_ptr[term + 1]
-                items, term_weights = col_items[start:end], col_weights[start:end]
-                if position is not None:  # only the wanted items, at their places
-                    items = position[items]
-                    kept = items >= 0
-                    items, term_weights = items[kept], term_weights[kept]
-                total[items] += term_weights * weight
-            out[q] = total
+                elif row >= 0 and columns is not None:  # only the wanted items of a dense row
+                    np.multiply(block[row].take(columns), weight, out=scratch)
+                    np.add.at(total, columns, scratch)
+                else:  # (a term's items are distinct: add.at is total[items] += ..., faster)
+                    start, end = col_ptr[term], col_ptr[term + 1]
+                    np.add.at(total, col_items[start:end], col_weights[start:end] * weight)
+            out[q] = total if columns is None else total.take(columns)
         return out
 
     def cosine_cells(

@@ -145,6 +145,22 @@ def select(
     diff = person[0][rows, cand] - person[1][rows, cand]
 
     relevance = np.where(valid, cand_pair, 0.0).astype(np.float32)
+    if n_pairs == 1 and (diversity == 0 or structure.dtype == np.int8):
+        vectors = structure[cand[0] if items is None else items[cand[0]]] if diversity > 0 else None
+        picked = _greedy_one(
+            relevance[0],
+            valid[0],
+            diff[0],
+            vectors,
+            k=min(k, size),
+            diversity=diversity,
+            fairness=fairness,
+        )
+        chosen = np.full((1, k), -1, np.int64)
+        score = np.full((1, k), np.nan, np.float32)
+        chosen[0, : len(picked)] = cand[0, picked]
+        score[0, : len(picked)] = cand_pair[0, picked]
+        return chosen, _capped(chosen, score)
     if diversity > 0:
         vectors = structure[cand if items is None else items[cand]].astype(np.float32)
         if structure.dtype == np.int8:  # stored compactly, see features.STRUCTURE_SCALE
@@ -176,5 +192,52 @@ def select(
         balance[ok] += diff[ok, pick[ok]]
         if diversity > 0:
             max_sim[ok] = np.maximum(max_sim[ok], sims[ok, :, pick[ok]])
+    return chosen, _capped(chosen, score)
+
+
+def _capped(chosen: I64, score: F32) -> F32:
+    """Each chosen item's score capped by the one above it (nan where none was chosen)."""
     capped = np.fmin.accumulate(np.where(np.isnan(score), np.inf, score), axis=1)
-    return chosen, np.where(chosen >= 0, capped, np.nan).astype(np.float32)
+    return np.where(chosen >= 0, capped, np.nan).astype(np.float32)
+
+
+def _greedy_one(
+    relevance: F32,
+    valid: npt.NDArray[np.bool_],
+    diff: F32,
+    vectors: npt.NDArray[np.int8] | None,
+    *,
+    k: int,
+    diversity: float,
+    fairness: float,
+) -> list[int]:
+    """:func:`select`'s greedy pass for one pair, on 1-d arrays: the same float32
+    operations in the same order on the same values (so the same picks), without
+    a batch's indexing. Similarities are made only against the items picked:
+    ``vectors @ vectors[pick]`` in whole numbers, exact like :func:`exact_gram`.
+
+    Returns the positions of the candidates picked, in order.
+    """
+    worth_base = (1.0 - diversity) * relevance
+    max_sim = np.zeros_like(relevance)
+    blocked = np.where(valid, np.float32(0.0), np.float32(-np.inf))
+    balance = np.float32(0.0)
+    whole = None if vectors is None else vectors.astype(np.float32)
+    scale = np.float32(1.0 / STRUCTURE_SCALE**2)
+    picked: list[int] = []
+    for j in range(k):
+        worth = worth_base - diversity * max_sim
+        if fairness > 0:
+            worth = worth - fairness * np.abs(balance + diff) / (j + 1)
+        worth += blocked  # -inf where taken or not allowed
+        pick = int(np.argmax(worth))
+        if not np.isfinite(worth[pick]):
+            break
+        picked.append(pick)
+        blocked[pick] = -np.inf
+        balance += diff[pick]
+        if whole is not None:
+            sims = whole @ whole[pick]
+            sims *= scale
+            np.maximum(max_sim, sims, out=max_sim)
+    return picked

@@ -83,8 +83,11 @@ def test_cosine_through_postings_equals_a_dense_product(fitted, groups):
         expected[row] = dense[:, terms] @ weights.astype(np.float64)
     np.testing.assert_allclose(model.text_.cosine(queries), expected, atol=1e-6)
     flat = model.text_.with_kernel([-1]).cosine(queries)
+    columns = np.flatnonzero(np.random.default_rng(len(groups)).random(len(flat[0])) < 0.3)
     for name, space in _kernels(model.text_).items():  # every kernel: the same bits
         assert np.array_equal(space.cosine(queries), flat), name
+        # and on some activities alone, as a pair's few allowed ones are scored
+        assert np.array_equal(space.cosine(queries, columns), flat[:, columns]), name
     if any(len(t) for t, _ in queries):
         dense = model.text_.cosine(queries)
         rows, items, values = model.text_.cosine_cells(queries)
@@ -263,6 +266,42 @@ def test_top_items_are_the_largest_values_smallest_ids_first_like_a_full_sort(
         expected = np.lexsort((np.arange(n_items), -pair[row]))[: min(size, finite)]
         assert set(expected.tolist()) <= set(top[row].tolist())
         assert len(set(top[row].tolist())) == size  # distinct columns
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n_items=st.integers(1, 400),
+    k=st.integers(1, 12),
+    pool=st.integers(1, 80),
+    diversity=st.sampled_from([0.0, 0.3, 0.7]),
+    fairness=st.sampled_from([0.0, 0.5, 2.0]),
+    infeasible=st.floats(0.0, 1.0),
+    levels=st.integers(2, 50),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_reranking_one_pair_alone_picks_what_it_picks_in_a_batch(
+    n_items, k, pool, diversity, fairness, infeasible, levels, seed
+):
+    from recommender.features import STRUCTURE_SCALE
+    from recommender.rerank import select
+
+    rng = np.random.default_rng(seed)
+    # Few levels make ties in scores, fit differences and similarities alike.
+    person = (rng.integers(0, levels, (2, 4, n_items)) / levels).astype(np.float32)
+    pair = np.sqrt(person[0] * person[1]).astype(np.float32)
+    pair[rng.random((4, n_items)) < infeasible] = -np.inf
+    structure = rng.integers(-2, 3, (n_items, 6)).astype(np.float64)
+    norms = np.linalg.norm(structure, axis=1, keepdims=True)
+    structure = np.round(structure / np.where(norms > 0, norms, 1) * STRUCTURE_SCALE)
+    structure = structure.astype(np.int8)
+    options = {"k": k, "diversity": diversity, "fairness": fairness, "pool": pool}
+    chosen, score = select(pair, person, structure, **options)
+    for row in range(4):
+        alone, alone_score = select(
+            pair[row : row + 1], person[:, row : row + 1], structure, **options
+        )
+        assert alone[0].tolist() == chosen[row].tolist()
+        np.testing.assert_array_equal(alone_score[0], score[row])
 
 
 # Words and pieces that stress the tokenizer: stop words, single letters, digits,
