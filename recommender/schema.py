@@ -7,6 +7,7 @@ numpy arrays (see :mod:`recommender.features`).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
@@ -205,7 +206,56 @@ Aftercare = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=800), NoControl
 ]
 
-_FROZEN = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+def _field_docs(schema: dict[str, Any], cls: type[BaseModel]) -> None:
+    """Each field's JSON Schema description, from the docstring under it (the
+    ``json_schema_extra`` of the models here).
+
+    pydantic's ``use_attribute_docstrings`` does the same, but it reads and
+    parses each model's source when the class is made, on every import: a
+    sixth of the first use's time (see README "Performance"). Here the source
+    is read only when a schema is asked for; a field's own description wins.
+    """
+    properties = schema.get("properties", {})
+    for name, doc in _attribute_docs(cls).items():
+        field = properties.get(name)
+        if isinstance(field, dict) and "description" not in field:
+            field["description"] = doc
+
+
+@functools.cache
+def _attribute_docs(cls: type[BaseModel]) -> dict[str, str]:
+    """Field name -> the string right under its annotation, cleaned like a docstring,
+    for the model and the models it extends."""
+    import ast
+    import inspect
+    import itertools
+    import textwrap
+
+    docs: dict[str, str] = {}
+    for klass in reversed(cls.__mro__):
+        if not issubclass(klass, BaseModel) or klass is BaseModel:
+            continue
+        try:
+            source = textwrap.dedent(inspect.getsource(klass))
+        except (OSError, TypeError):  # no source (a frozen app): descriptions are left out
+            continue
+        body = getattr(ast.parse(source).body[0], "body", [])
+        for first, second in itertools.pairwise(body):
+            if (
+                isinstance(first, ast.AnnAssign)
+                and isinstance(first.target, ast.Name)
+                and isinstance(second, ast.Expr)
+                and isinstance(second.value, ast.Constant)
+                and isinstance(second.value.value, str)
+            ):
+                docs[first.target.id] = inspect.cleandoc(second.value.value)
+    return docs
+
+
+# defer_build: a model's validator is built when it is first used, so importing the
+# library does not build the ones a program never touches.
+_FROZEN = ConfigDict(extra="forbid", frozen=True, defer_build=True, json_schema_extra=_field_docs)
 
 # ---------------------------------------------------------------- people's own fields
 
