@@ -377,7 +377,9 @@ class TextSpace:
         product = (query @ by_term).tocsr()
         values = product.data.astype(np.float32)
         kept = np.flatnonzero(values > np.float32(above))
-        rows = np.searchsorted(product.indptr, kept, side="right") - 1
+        # Each stored cell's row, then the kept ones' (a gather: searchsorted over the
+        # kept cells took seven times as long on a block of 256 people).
+        rows = np.repeat(np.arange(len(sizes), dtype=np.int64), np.diff(product.indptr))[kept]
         return rows, product.indices[kept].astype(np.int64), values[kept]
 
     def items_with_all(self, terms: I32) -> I32:

@@ -164,7 +164,8 @@ def relevance(
             cosine -= np.float32(INTEREST_FLOOR)
             np.minimum(cosine, ceiling, out=cosine)
             cosine *= scale[rows]
-            fit.reshape(-1)[rows * fit.shape[1] + items] += cosine  # unique cells: no lost updates
+            # unique cells: add.at is ``flat[cells] += cosine``, several times faster
+            np.add.at(fit.reshape(-1), rows * fit.shape[1] + items, cosine)
         else:
             dense = text.cosine(queries, columns)
             dense -= np.float32(INTEREST_FLOOR)
