@@ -51,7 +51,6 @@ attributes (``activity_ids_``, ``index_``, ``items_``, ``strongest_``, ``activit
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple, Protocol, runtime_checkable
@@ -82,7 +81,6 @@ __all__ = [
     "check_past",
 ]
 
-logger = logging.getLogger(__name__)
 
 #: Rocchio weights (Rocchio 1971): keep the profile, move toward liked, away from disliked.
 ROCCHIO_ALPHA = 1.0
@@ -264,7 +262,9 @@ def apply_histories(
         others = [out_people[(1 - s) * n_pairs + r] for r, s in zip(rows, low, strict=True)]
         fit = model.person_fit(chosen + others).reshape(2, len(lower), n_items)
         lean[rows] += (FAIRNESS_LEAN * gaps / 4.0)[:, None] * (fit[0] - fit[1])
-    logger.debug("applied %d pair histories", n_pairs)
+    import logging  # here, not at import: a program's first use never loads it
+
+    logging.getLogger(__name__).debug("applied %d pair histories", n_pairs)
     return HistoryEffect(out_people, recent, notes, lean)
 
 

@@ -12,11 +12,9 @@ reaches the ranking as a :class:`~recommender.feedback.PastActivity`.
 
 from __future__ import annotations
 
-import hashlib
 import inspect
 import io
 import json
-import logging
 import os
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -65,8 +63,6 @@ from .schema import (
 )
 
 __all__ = ["STRATEGIES", "Diagnosis", "Recommender"]
-
-logger = logging.getLogger(__name__)
 
 STRATEGIES = agg.STRATEGIES
 #: The strategy ``Recommender()`` and ``closer suggest`` use: chosen by ``closer
@@ -265,7 +261,11 @@ class Recommender:
         order = sorted(range(len(ids)), key=ids.__getitem__)
         self.text_, self.items_ = fit_features(activities, order)
         self._set_catalog(tuple([activities[i] for i in order]), tuple([ids[i] for i in order]))
-        logger.debug("fitted on %d activities, %d terms", len(activities), len(self.text_.terms))
+        import logging  # here, not at import: a program's first use never loads it
+
+        logging.getLogger(__name__).debug(
+            "fitted on %d activities, %d terms", len(activities), len(self.text_.terms)
+        )
         return self
 
     def _set_catalog(
@@ -857,6 +857,8 @@ def _unreadable(path: str | os.PathLike[str], exc: Exception) -> str:
 
 def _arrays_digest(arrays: Mapping[str, npt.NDArray[Any]]) -> str:
     """SHA-256 over every array's name, dtype, shape and bytes, in name order."""
+    import hashlib  # (only model files and catalogue hashes need it: not the first use)
+
     digest = hashlib.sha256()
     for name in sorted(arrays):
         if name == "meta":
@@ -897,6 +899,8 @@ def _check_members(archive: Any, source: str) -> None:
 
 
 def _catalog_digest(records: list[dict[str, Any]]) -> str:
+    import hashlib
+
     canonical = json.dumps(records, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
