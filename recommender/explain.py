@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .features import TextSpace
-from .interests import first_match, searchable_text
+from .interests import matches_interest, searchable_text
 from .schema import (
     Activity,
     IntimacyType,
@@ -131,7 +131,7 @@ class Explainer:
                             activity = activities[item]
                             if searchable is None:
                                 searchable = searchable_text(activity)
-                            found = first_match(activity, (word,), searchable) is not None
+                            found = matches_interest(activity, word, searchable)
                             matched[(item, word)] = found
                         if found:
                             hits[item] = word

@@ -334,12 +334,13 @@ class TextSpace:
             total.fill(0.0)
             for term, weight in zip(terms.tolist(), weights.astype(np.float64), strict=True):
                 row = row_of[term]
-                if row >= 0 and columns is None:
-                    np.multiply(block[row], weight, out=scratch)
-                    total += scratch
-                elif row >= 0 and columns is not None:  # only the wanted items of a dense row
-                    np.multiply(block[row].take(columns), weight, out=scratch)
-                    np.add.at(total, columns, scratch)
+                if row >= 0:
+                    dense = block[row] if columns is None else block[row].take(columns)
+                    np.multiply(dense, weight, out=scratch)
+                    if columns is None:
+                        total += scratch
+                    else:  # only the wanted items of a dense row
+                        np.add.at(total, columns, scratch)
                 else:  # (a term's items are distinct: add.at is total[items] += ..., faster)
                     start, end = col_ptr[term], col_ptr[term + 1]
                     np.add.at(total, col_items[start:end], col_weights[start:end] * weight)
