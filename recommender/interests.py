@@ -88,11 +88,15 @@ def _phrase_pieces(interest: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...
 
 
 @functools.lru_cache(maxsize=4096)
-def _any_piece(interest: str) -> Callable[[str], re.Match[str] | None]:
-    """A search for any piece of any of ``interest``'s phrases (see
-    :func:`_phrase_pieces`): a text in which it finds none holds no phrase, so
-    one call in C rules out most texts before the pieces are tested one by one."""
-    pieces = sorted({piece for _, pieces in _phrase_pieces(interest) for piece in pieces})
+def _any_piece(interest: str) -> Callable[[str], re.Match[str] | None] | None:
+    """For an interest with synonyms, a search for any piece of any of its phrases
+    (see :func:`_phrase_pieces`): a text in which it finds none holds no phrase,
+    so one call in C rules out most texts before the pieces are tested one by one.
+    None for a single phrase, whose pieces are tested at once (compiling costs more)."""
+    options = _phrase_pieces(interest)
+    if len(options) < 2:
+        return None
+    pieces = sorted({piece for _, pieces in options for piece in pieces})
     return re.compile("|".join(re.escape(piece) for piece in pieces)).search
 
 
@@ -140,7 +144,8 @@ def matches_interest(activity: Activity, interest: str, searchable: str | None =
         return False
     if searchable is None:
         searchable = searchable_text(activity)
-    if _any_piece(interest)(searchable) is None:  # no piece of any phrase: most texts
+    search = _any_piece(interest)
+    if search is not None and search(searchable) is None:  # no piece of any phrase
         return False
     plausible = [option for option in options if _holds(searchable, option[1])]
     return bool(plausible) and _in_one_text(activity, plausible)
