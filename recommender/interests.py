@@ -88,16 +88,19 @@ def _phrase_pieces(interest: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...
 
 
 @functools.lru_cache(maxsize=4096)
-def _any_piece(interest: str) -> Callable[[str], re.Match[str] | None] | None:
+def _any_piece(interest: str) -> Callable[[str], re.Match[str] | None]:
     """For an interest with synonyms, a search for any piece of any of its phrases
     (see :func:`_phrase_pieces`): a text in which it finds none holds no phrase,
-    so one call in C rules out most texts before the pieces are tested one by one.
-    None for a single phrase, whose pieces are tested at once (compiling costs more)."""
-    options = _phrase_pieces(interest)
-    if len(options) < 2:
-        return None
-    pieces = sorted({piece for _, pieces in options for piece in pieces})
+    so one call in C rules out most texts before the pieces are tested one by one."""
+    pieces = sorted({piece for _, pieces in _phrase_pieces(interest) for piece in pieces})
     return re.compile("|".join(re.escape(piece) for piece in pieces)).search
+
+
+@functools.lru_cache(maxsize=16384)
+def _analysed(text: str) -> tuple[str, ...]:
+    """:func:`analyze` of one title, tag or step, remembered: the same top
+    activities' texts come back pair after pair in a batch."""
+    return tuple(analyze(text))
 
 
 def _contains(segment: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
@@ -144,8 +147,12 @@ def matches_interest(activity: Activity, interest: str, searchable: str | None =
         return False
     if searchable is None:
         searchable = searchable_text(activity)
-    search = _any_piece(interest)
-    if search is not None and search(searchable) is None:  # no piece of any phrase
+    if len(options) == 1:  # no synonyms: test its pieces here (most interests)
+        for piece in options[0][1]:
+            if piece not in searchable:
+                return False
+        return _in_one_text(activity, options)
+    if _any_piece(interest)(searchable) is None:  # no piece of any phrase: most texts
         return False
     plausible = [option for option in options if _holds(searchable, option[1])]
     return bool(plausible) and _in_one_text(activity, plausible)
@@ -176,7 +183,7 @@ def _in_one_text(
         for phrase, pieces in options:
             if _holds(low, pieces):
                 if terms is None:  # analysed only when a phrase may be in it
-                    terms = tuple(analyze(text))
+                    terms = _analysed(text)
                 if _contains(terms, phrase):
                     return True
     return False
