@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter
 from sklearn.metrics import ndcg_score
@@ -209,6 +209,7 @@ def test_the_ideal_list_has_ndcg_1(utility: list[float], k: int) -> None:
 
 
 @given(first=st.floats(0.0, 1.0), second=st.floats(0.0, 1.0))
+@example(first=1.314203476277359e-159, second=1.314203476277359e-159)
 def test_jain_of_two_people_is_between_half_and_one(first: float, second: float) -> None:
     value = float(metrics.jain(np.array([first]), np.array([second]))[0])
     assert 0.5 - 1e-12 <= value <= 1.0 + 1e-12

@@ -82,8 +82,13 @@ def jain(first: F64, second: F64) -> F64:
     >>> jain(np.array([0.5, 1.0, 0.0]), np.array([0.5, 0.0, 0.0])).tolist()
     [1.0, 0.5, 1.0]
     """
-    squares = 2.0 * (first**2 + second**2)
-    total = (first + second) ** 2
+    # Scaled by the larger value so tiny utilities do not square into
+    # subnormals, where the ratio loses its precision and can exceed 1.
+    scale = np.maximum(first, second)
+    safe = np.where(scale > 0, scale, 1.0)
+    a, b = first / safe, second / safe
+    squares = 2.0 * (a**2 + b**2)
+    total = (a + b) ** 2
     return np.asarray(np.divide(total, squares, out=np.ones_like(total), where=squares > 0))
 
 
